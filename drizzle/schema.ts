@@ -1,0 +1,317 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Integer milliseconds, filled in with "now" on insert. */
+const timestampNow = (name: string) =>
+  integer(name, { mode: "timestamp_ms" })
+    .notNull()
+    .$defaultFn(() => new Date());
+const createdAt = () => timestampNow("created_at");
+const updatedAt = () => timestampNow("updated_at");
+
+export const ROLES = ["client", "worker", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    username: text("username").notNull(),
+    email: text("email").notNull().default(""),
+    firstName: text("first_name").notNull().default(""),
+    lastName: text("last_name").notNull().default(""),
+    role: text("role", { enum: ROLES }).notNull().default("client"),
+    phone: text("phone").notNull().default(""),
+    isVerified: integer("is_verified", { mode: "boolean" }).notNull().default(false),
+    isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    /** `pbkdf2_sha256$<iterations>$<salt b64>$<hash b64>`: algorithm and parameters travel with the hash. */
+    passwordHash: text("password_hash").notNull(),
+    dateJoined: timestampNow("date_joined"),
+  },
+  (t) => [uniqueIndex("users_username_unique").on(sql`lower(${t.username})`), index("users_role_idx").on(t.role)],
+);
+
+export const workerProfiles = sqliteTable(
+  "worker_profiles",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    bio: text("bio").notNull().default(""),
+    experienceYears: integer("experience_years").notNull().default(0),
+    hourlyRateCents: integer("hourly_rate_cents"),
+    /** Average rating × 100 (0..500), shown as "4.50". */
+    ratingHundredths: integer("rating_hundredths").notNull().default(0),
+    reviewsCount: integer("reviews_count").notNull().default(0),
+    isAvailable: integer("is_available", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("worker_profiles_user_unique").on(t.userId),
+    index("worker_profiles_rating_idx").on(t.ratingHundredths),
+  ],
+);
+
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    familyId: text("family_id").notNull(),
+    /** SHA-256 of the opaque token; the token itself is never stored. */
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    rotatedAt: integer("rotated_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("refresh_tokens_hash_unique").on(t.tokenHash),
+    index("refresh_tokens_family_idx").on(t.familyId),
+    index("refresh_tokens_expires_idx").on(t.expiresAt),
+  ],
+);
+
+export const categories = sqliteTable(
+  "categories",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    icon: text("icon").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("categories_name_unique").on(sql`lower(${t.name})`)],
+);
+
+export const services = sqliteTable(
+  "services",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    categoryId: integer("category_id")
+      .notNull()
+      .references(() => categories.id, { onDelete: "restrict" }),
+    workerId: integer("worker_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "restrict" }),
+    basePriceCents: integer("base_price_cents").notNull(),
+    durationHours: integer("duration_hours").notNull().default(1),
+    isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("services_active_created_idx").on(t.isActive, t.createdAt),
+    index("services_active_price_idx").on(t.isActive, t.basePriceCents),
+    index("services_category_idx").on(t.categoryId, t.isActive, t.createdAt),
+    index("services_worker_idx").on(t.workerId, t.isActive, t.createdAt),
+  ],
+);
+
+export const workerSpecializations = sqliteTable(
+  "worker_specializations",
+  {
+    workerProfileId: integer("worker_profile_id")
+      .notNull()
+      .references(() => workerProfiles.id, { onDelete: "cascade" }),
+    serviceId: integer("service_id")
+      .notNull()
+      .references(() => services.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workerProfileId, t.serviceId] }),
+    index("worker_specializations_service_idx").on(t.serviceId),
+  ],
+);
+
+export const ORDER_STATUSES = ["pending", "paid", "in_progress", "completed", "canceled"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    serviceId: integer("service_id")
+      .notNull()
+      .references(() => services.id, { onDelete: "restrict" }),
+    clientId: integer("client_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "restrict" }),
+    workerId: integer("worker_id").references(() => users.id, { onDelete: "set null" }),
+    description: text("description").notNull(),
+    address: text("address").notNull(),
+    scheduledDate: integer("scheduled_date", { mode: "timestamp_ms" }).notNull(),
+    quantity: integer("quantity").notNull().default(1),
+    totalPriceCents: integer("total_price_cents").notNull(),
+    status: text("status", { enum: ORDER_STATUSES }).notNull().default("pending"),
+    /** Set when a paid order was canceled and its refund still has to go through the gateway. */
+    refundOwed: integer("refund_owed", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("orders_client_idx").on(t.clientId, t.createdAt),
+    index("orders_worker_idx").on(t.workerId, t.createdAt),
+    index("orders_status_idx").on(t.status, t.createdAt),
+    index("orders_service_idx").on(t.serviceId),
+  ],
+);
+
+export const orderStatusHistory = sqliteTable(
+  "order_status_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ORDER_STATUSES }).notNull(),
+    comment: text("comment").notNull().default(""),
+    createdById: integer("created_by_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("order_status_history_order_idx").on(t.orderId, t.id)],
+);
+
+export const PAYMENT_STATUSES = [
+  "processing",
+  "completed",
+  "failed",
+  "refunded",
+  "partially_refunded",
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const payments = sqliteTable(
+  "payments",
+  {
+    id: text("id").primaryKey(),
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "restrict" }),
+    amountCents: integer("amount_cents").notNull(),
+    currency: text("currency").notNull().default("USD"),
+    paymentMethod: text("payment_method").notNull(),
+    gateway: text("gateway").notNull(),
+    status: text("status", { enum: PAYMENT_STATUSES }).notNull(),
+    gatewayTransactionId: text("gateway_transaction_id"),
+    failureCode: text("failure_code"),
+    failureMessage: text("failure_message"),
+    retryable: integer("retryable", { mode: "boolean" }).notNull().default(false),
+    attempts: integer("attempts").notNull().default(1),
+    nextRetryAt: integer("next_retry_at", { mode: "timestamp_ms" }),
+    refundedAmountCents: integer("refunded_amount_cents").notNull().default(0),
+    cardBrand: text("card_brand"),
+    cardLast4: text("card_last4"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    processedAt: integer("processed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    // At most one live (in flight or successful) payment per order: the database, not a
+    // read-then-write check, decides the winner of concurrent pay requests.
+    uniqueIndex("payments_one_live_per_order")
+      .on(t.orderId)
+      .where(sql`status IN ('processing', 'completed', 'refunded', 'partially_refunded')`),
+    index("payments_user_idx").on(t.userId, t.createdAt),
+    index("payments_order_idx").on(t.orderId),
+    index("payments_retry_idx").on(t.retryable, t.nextRetryAt),
+    index("payments_gateway_tx_idx").on(t.gatewayTransactionId),
+  ],
+);
+
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    paymentId: text("payment_id")
+      .notNull()
+      .references(() => payments.id, { onDelete: "cascade" }),
+    amountCents: integer("amount_cents").notNull(),
+    reason: text("reason").notNull().default(""),
+    gatewayRefundId: text("gateway_refund_id"),
+    createdById: integer("created_by_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("refunds_payment_idx").on(t.paymentId)],
+);
+
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id").notNull(),
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("idempotency_keys_unique").on(t.userId, t.scope, t.key),
+    index("idempotency_keys_expires_idx").on(t.expiresAt),
+  ],
+);
+
+export const stripeEvents = sqliteTable("stripe_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  processedAt: timestampNow("processed_at"),
+});
+
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Groups the rows one domain event created (one per recipient), so the push job can find them. */
+    eventId: text("event_id").notNull(),
+    type: text("type").notNull(),
+    notificationType: text("notification_type"),
+    orderId: integer("order_id"),
+    paymentId: text("payment_id"),
+    message: text("message").notNull(),
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    read: integer("read", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("notifications_user_idx").on(t.userId, t.id),
+    index("notifications_order_idx").on(t.orderId),
+    index("notifications_event_idx").on(t.eventId),
+  ],
+);
+
+export const paymentReports = sqliteTable("payment_reports", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  reportDate: text("report_date").notNull().unique(),
+  data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+});
+
+export const failedJobs = sqliteTable(
+  "failed_jobs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    messageId: text("message_id").notNull(),
+    jobType: text("job_type").notNull(),
+    payload: text("payload").notNull(),
+    error: text("error").notNull(),
+    attempts: integer("attempts").notNull(),
+    failedAt: timestampNow("failed_at"),
+  },
+  (t) => [uniqueIndex("failed_jobs_message_unique").on(t.messageId)],
+);

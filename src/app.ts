@@ -1,0 +1,97 @@
+import { swaggerUI } from "@hono/swagger-ui";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import type { MiddlewareHandler } from "hono";
+import { createDb } from "./db/client";
+import { loadConfig, type AppEnv } from "./env";
+import { resolveUser } from "./lib/auth";
+import { ApiError } from "./lib/errors";
+import { handleError } from "./lib/error-handler";
+import { logEvent } from "./lib/log";
+import { createRouter } from "./lib/openapi";
+import { accountsRouter } from "./modules/accounts/accounts.handlers";
+import { healthRouter } from "./modules/health/health.handlers";
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** Request id, config, per-request database (with a round-trip counter) and one JSON log line. */
+const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const started = Date.now();
+  const requestId = crypto.randomUUID();
+  c.set("requestId", requestId);
+  const config = loadConfig(c.env);
+  c.set("config", config);
+  const counter = { count: 0 };
+  c.set("db", createDb(c.env, counter));
+  try {
+    await next();
+  } finally {
+    c.header("X-Request-Id", requestId);
+    if (config.exposeQueryCount) c.header("X-DB-Queries", String(counter.count));
+    logEvent("request", {
+      request_id: requestId,
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      duration_ms: Date.now() - started,
+      user_id: c.get("user")?.id,
+      db_queries: counter.count,
+    });
+  }
+};
+
+const corsForAllowedOrigins: MiddlewareHandler<AppEnv> = (c, next) =>
+  cors({
+    origin: (origin) => (c.get("config").allowedOrigins.includes(origin) ? origin : null),
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-D1-Bookmark"],
+    exposeHeaders: ["X-Request-Id", "Retry-After", "X-D1-Bookmark"],
+    allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    maxAge: 600,
+  })(c, next);
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use("*", requestContext);
+  app.use("*", corsForAllowedOrigins);
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", `Request body must be at most ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+  app.use("*", resolveUser);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+
+  app.route("/", healthRouter);
+  app.route("/", accountsRouter);
+
+  app.doc31("/api/schema/", {
+    openapi: "3.1.0",
+    info: {
+      title: "Service Marketplace API",
+      version: "1.0.0",
+      description: "Clients order services from workers; admins run the marketplace.",
+    },
+  });
+  // Docs pages load their scripts from the Worker's own static assets, so they work offline.
+  app.get("/api/schema/swagger-ui/", swaggerUI({ url: "/api/schema/", baseUrl: "/vendor" }));
+  app.get("/api/schema/redoc/", (c) =>
+    c.html(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Service Marketplace API · ReDoc</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><redoc spec-url="/api/schema/"></redoc><script src="/vendor/redoc/redoc.standalone.js"></script></body></html>`),
+  );
+
+  app.notFound((c) => c.json({ detail: "Not found.", code: "not_found" }, 404));
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,101 @@
+import { z } from "@hono/zod-openapi";
+import type { Db } from "./db/client";
+import type { AuthUser } from "./lib/auth";
+import type { UserNotifications } from "./realtime/user-notifications";
+import type { JobMessage } from "./jobs/messages";
+
+/** Bindings declared in wrangler.toml plus secrets from .dev.vars / `wrangler secret put`. */
+export interface Bindings {
+  DB: D1Database;
+  USER_NOTIFICATIONS: DurableObjectNamespace<UserNotifications>;
+  JOBS: Queue<JobMessage>;
+  ASSETS: Fetcher;
+  LOGIN_USERNAME_LIMITER: RateLimit;
+  AUTH_IP_LIMITER: RateLimit;
+  ENVIRONMENT?: string;
+  PAYMENT_GATEWAY?: string;
+  ALLOWED_ORIGINS?: string;
+  JWT_SECRET?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  ORDER_RETENTION_DAYS?: string;
+  EXPOSE_QUERY_COUNT?: string;
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
+  STRIPE_API_HOST?: string;
+  STRIPE_API_PORT?: string;
+  STRIPE_API_PROTOCOL?: string;
+  TURSO_DATABASE_URL?: string;
+  TURSO_AUTH_TOKEN?: string;
+}
+
+export interface Variables {
+  requestId: string;
+  config: Config;
+  db: Db;
+  user: AuthUser | null;
+}
+
+export type AppEnv = { Bindings: Bindings; Variables: Variables };
+
+const configSchema = z.object({
+  environment: z.enum(["development", "test", "production"]).default("development"),
+  paymentGateway: z.enum(["sandbox", "stripe"]).default("sandbox"),
+  allowedOrigins: z.array(z.string()),
+  jwtSecret: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
+  jwtIssuer: z.string().min(1),
+  jwtAudience: z.string().min(1),
+  orderRetentionDays: z.coerce.number().int().positive(),
+  exposeQueryCount: z.boolean(),
+  stripe: z
+    .object({
+      secretKey: z.string().min(1),
+      webhookSecret: z.string().min(1),
+      host: z.string().optional(),
+      port: z.coerce.number().int().optional(),
+      protocol: z.enum(["http", "https"]).optional(),
+    })
+    .optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+const cache = new WeakMap<object, Config>();
+
+/**
+ * Validates configuration once per env object (i.e. once per isolate in production).
+ * A missing or malformed secret fails loudly here instead of deep inside a handler.
+ */
+export function loadConfig(env: Bindings): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const stripeConfigured = env.STRIPE_SECRET_KEY || env.PAYMENT_GATEWAY === "stripe";
+  const parsed = configSchema.safeParse({
+    environment: env.ENVIRONMENT || undefined,
+    paymentGateway: env.PAYMENT_GATEWAY || undefined,
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+    jwtSecret: env.JWT_SECRET,
+    jwtIssuer: env.JWT_ISSUER ?? "service-marketplace",
+    jwtAudience: env.JWT_AUDIENCE ?? "service-marketplace-api",
+    orderRetentionDays: env.ORDER_RETENTION_DAYS ?? "365",
+    exposeQueryCount: env.EXPOSE_QUERY_COUNT === "true",
+    stripe: stripeConfigured
+      ? {
+          secretKey: env.STRIPE_SECRET_KEY,
+          webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+          host: env.STRIPE_API_HOST || undefined,
+          port: env.STRIPE_API_PORT || undefined,
+          protocol: env.STRIPE_API_PROTOCOL || undefined,
+        }
+      : undefined,
+  });
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${fields}`);
+  }
+  cache.set(env, parsed.data);
+  return parsed.data;
+}

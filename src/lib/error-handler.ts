@@ -1,0 +1,46 @@
+import type { Context, ErrorHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "../env";
+import { ApiError, ValidationError } from "./errors";
+import { logEvent } from "./log";
+
+const TRANSIENT_DB_ERROR = /SQLITE_BUSY|database is locked|Network connection lost|D1_ERROR: (?:.*overloaded|.*timed? ?out)|storage operation exceeded/i;
+
+function causeChainText(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    parts.push(String((e as { message?: string }).message ?? e));
+  }
+  return parts.join(" | ");
+}
+
+function fromHttpException(error: HTTPException): ApiError {
+  if (error.status === 413) return new ApiError(413, "payload_too_large", "Request body is too large.");
+  if (/content-type/i.test(error.message)) {
+    return new ApiError(415, "unsupported_media_type", "Unsupported media type; send application/json.");
+  }
+  if (/json/i.test(error.message)) return new ApiError(400, "parse_error", "JSON parse error: the body is not valid JSON.");
+  return new ApiError(error.status, error.status === 401 ? "not_authenticated" : "parse_error", error.message || "Bad request.");
+}
+
+/** The single place errors become responses in the contract's shapes. */
+export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => {
+  if (error instanceof ValidationError) return c.json(error.fields, 400);
+  const apiError =
+    error instanceof ApiError ? error : error instanceof HTTPException ? fromHttpException(error) : null;
+  if (apiError) {
+    for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
+    return c.json({ detail: apiError.detail, code: apiError.code }, apiError.status as 400);
+  }
+  const requestId = c.get("requestId");
+  const text = causeChainText(error);
+  logEvent("error", { request_id: requestId, route: c.req.routePath, method: c.req.method, error: text });
+  if (TRANSIENT_DB_ERROR.test(text)) {
+    c.header("Retry-After", "1");
+    return c.json(
+      { detail: "The database is temporarily unavailable; retry shortly.", code: "service_unavailable", request_id: requestId },
+      503,
+    );
+  }
+  return c.json({ detail: "A server error occurred.", code: "server_error", request_id: requestId }, 500);
+};

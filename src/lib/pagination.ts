@@ -1,0 +1,63 @@
+import { z } from "@hono/zod-openapi";
+import { ApiError } from "./errors";
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+const positiveInt = (max?: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, "A valid positive integer is required.")
+    .transform(Number)
+    .refine((n) => n >= 1, "A valid positive integer is required.")
+    .refine((n) => max === undefined || n <= max, `Ensure this value is less than or equal to ${max}.`);
+
+/** `?page=N&page_size=M`, merged into every list route's query schema. */
+export const paginationQuery = z.object({
+  page: positiveInt().optional().openapi({ type: "integer", minimum: 1, example: 1 }),
+  page_size: positiveInt(MAX_PAGE_SIZE)
+    .optional()
+    .openapi({ type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE, example: DEFAULT_PAGE_SIZE }),
+});
+
+export interface PageRequest {
+  page: number;
+  pageSize: number;
+  limit: number;
+  offset: number;
+}
+
+export function pageRequest(query: { page?: number; page_size?: number }): PageRequest {
+  const page = query.page ?? 1;
+  const pageSize = query.page_size ?? DEFAULT_PAGE_SIZE;
+  return { page, pageSize, limit: pageSize, offset: (page - 1) * pageSize };
+}
+
+export function pageSchema<T extends z.ZodType>(item: T, name: string) {
+  return z
+    .object({
+      count: z.number().int(),
+      next: z.string().nullable(),
+      previous: z.string().nullable(),
+      results: z.array(item),
+    })
+    .openapi(name);
+}
+
+/** The DRF envelope with absolute next/previous links; a page past the end is a 404. */
+export function pageEnvelope<T>(requestUrl: string, page: PageRequest, count: number, results: T[]) {
+  const lastPage = Math.max(1, Math.ceil(count / page.pageSize));
+  if (page.page > lastPage) throw new ApiError(404, "not_found", "Invalid page.");
+  const link = (n: number) => {
+    const url = new URL(requestUrl);
+    if (n === 1) url.searchParams.delete("page");
+    else url.searchParams.set("page", String(n));
+    return url.toString();
+  };
+  return {
+    count,
+    next: page.page < lastPage ? link(page.page + 1) : null,
+    previous: page.page > 1 ? link(page.page - 1) : null,
+    results,
+  };
+}

@@ -1,0 +1,47 @@
+import { currentUser } from "../../lib/auth";
+import { createRouter } from "../../lib/openapi";
+import { pageRequest } from "../../lib/pagination";
+import { clientIp, enforceRateLimit } from "../../lib/rate-limit";
+import {
+  getUserRoute,
+  listUsersRoute,
+  loginRoute,
+  logoutRoute,
+  patchUserRoute,
+  putUserRoute,
+  refreshRoute,
+  registerRoute,
+} from "./accounts.routes";
+import { login, logout, register, rotateRefreshToken } from "./auth.service";
+import { getUser, listUsers, updateUser } from "./users.service";
+
+export const accountsRouter = createRouter()
+  .openapi(registerRoute, async (c) => {
+    await enforceRateLimit(c.env.AUTH_IP_LIMITER, `register:${clientIp(c)}`);
+    return c.json(await register(c.get("db"), c.req.valid("json")), 201);
+  })
+  .openapi(loginRoute, async (c) => {
+    const { username, password } = c.req.valid("json");
+    await enforceRateLimit(c.env.AUTH_IP_LIMITER, `login:${clientIp(c)}`);
+    await enforceRateLimit(c.env.LOGIN_USERNAME_LIMITER, `login:${username.toLowerCase()}`);
+    return c.json(await login(c.get("db"), c.get("config"), username, password), 200);
+  })
+  .openapi(refreshRoute, async (c) => {
+    const { refresh } = c.req.valid("json");
+    return c.json(await rotateRefreshToken(c.get("db"), c.get("config"), refresh), 200);
+  })
+  .openapi(logoutRoute, async (c) => {
+    await logout(c.get("db"), currentUser(c).id, c.req.valid("json").refresh);
+    return c.body(null, 204);
+  })
+  .openapi(listUsersRoute, async (c) => {
+    const query = c.req.valid("query");
+    return c.json(await listUsers(c.get("db"), c.req.url, pageRequest(query), query.role), 200);
+  })
+  .openapi(getUserRoute, async (c) => c.json(await getUser(c.get("db"), currentUser(c), c.req.valid("param").id), 200))
+  .openapi(putUserRoute, async (c) =>
+    c.json(await updateUser(c.get("db"), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 200),
+  )
+  .openapi(patchUserRoute, async (c) =>
+    c.json(await updateUser(c.get("db"), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 200),
+  );

@@ -1,0 +1,147 @@
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { refreshTokens, users, workerProfiles } from "../../../drizzle/schema";
+import type { Db } from "../../db/client";
+import { isUniqueViolation } from "../../db/results";
+import type { Config } from "../../env";
+import { ValidationError } from "../../lib/errors";
+import { DUMMY_PASSWORD_HASH, hashPassword, passwordPolicyErrors, verifyPassword } from "../../lib/passwords";
+import { REFRESH_TOKEN_TTL_MS, newRefreshToken, sha256Hex, signAccessToken } from "../../lib/tokens";
+import { unauthenticated } from "../../lib/auth";
+import { toUserDto, type UserDto } from "./accounts.schemas";
+
+type NewAccount = {
+  username: string;
+  password: string;
+  email?: string;
+  first_name?: string;
+  last_name?: string;
+  phone?: string;
+  role?: "client" | "worker";
+};
+
+const byUsername = (username: string) => sql`lower(${users.username}) = lower(${username})`;
+
+export async function register(db: Db, input: NewAccount): Promise<UserDto> {
+  const policy = passwordPolicyErrors(input.password, input.username);
+  if (policy.length) throw new ValidationError({ password: policy });
+  const role = input.role ?? "client";
+  const now = new Date();
+  const insertUser = db
+    .insert(users)
+    .values({
+      username: input.username,
+      email: input.email ?? "",
+      firstName: input.first_name ?? "",
+      lastName: input.last_name ?? "",
+      phone: input.phone ?? "",
+      role,
+      passwordHash: await hashPassword(input.password),
+      dateJoined: now,
+    })
+    .returning();
+  try {
+    if (role !== "worker") {
+      const [user] = await insertUser;
+      return toUserDto(user);
+    }
+    // The user and their worker profile are created atomically in one batch.
+    const [[user]] = await db.batch([
+      insertUser,
+      db.run(
+        sql`INSERT INTO ${workerProfiles} (user_id, created_at, updated_at)
+            SELECT ${users.id}, ${now.getTime()}, ${now.getTime()} FROM ${users} WHERE ${byUsername(input.username)}`,
+      ),
+    ]);
+    return toUserDto(user);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw ValidationError.field("username", "A user with that username already exists.");
+    throw error;
+  }
+}
+
+const badCredentials = () =>
+  new ValidationError({ non_field_errors: ["Unable to log in with provided credentials."] });
+
+export async function login(db: Db, config: Config, username: string, password: string) {
+  const user = await db.query.users.findFirst({ where: byUsername(username) });
+  // Unknown users cost one PBKDF2 too, so timing does not reveal which usernames exist.
+  const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !valid || !user.isActive) throw badCredentials();
+  const tokens = await issueTokens(db, config, user, crypto.randomUUID());
+  return { ...tokens, user: toUserDto(user) };
+}
+
+async function issueTokens(
+  db: Db,
+  config: Config,
+  user: { id: number; role: "client" | "worker" | "admin" },
+  familyId: string,
+) {
+  const refresh = await newRefreshToken();
+  await db.insert(refreshTokens).values({
+    userId: user.id,
+    familyId,
+    tokenHash: refresh.hash,
+    expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
+  });
+  return { access: await signAccessToken(config, { userId: user.id, role: user.role }), refresh: refresh.token };
+}
+
+const invalidRefresh = () => unauthenticated("Token is invalid or expired");
+
+/**
+ * Rotates a refresh token. The guarded UPDATE makes rotation single-use even under races;
+ * presenting an already rotated (or revoked) token revokes its whole family.
+ */
+export async function rotateRefreshToken(db: Db, config: Config, token: string) {
+  const hash = await sha256Hex(token);
+  const now = new Date();
+  const [rotated] = await db
+    .update(refreshTokens)
+    .set({ rotatedAt: now })
+    .where(
+      and(
+        eq(refreshTokens.tokenHash, hash),
+        isNull(refreshTokens.rotatedAt),
+        isNull(refreshTokens.revokedAt),
+        gt(refreshTokens.expiresAt, now),
+      ),
+    )
+    .returning({ userId: refreshTokens.userId, familyId: refreshTokens.familyId });
+
+  if (!rotated) {
+    const known = await db.query.refreshTokens.findFirst({ where: eq(refreshTokens.tokenHash, hash) });
+    if (known && (known.rotatedAt || known.revokedAt)) await revokeFamily(db, known.familyId);
+    throw invalidRefresh();
+  }
+  const user = await db.query.users.findFirst({ where: eq(users.id, rotated.userId) });
+  if (!user || !user.isActive) {
+    await revokeFamily(db, rotated.familyId);
+    throw invalidRefresh();
+  }
+  return issueTokens(db, config, user, rotated.familyId);
+}
+
+async function revokeFamily(db: Db, familyId: string) {
+  await db
+    .update(refreshTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+}
+
+/** Revokes the family of `token` if it belongs to the caller; unknown tokens change nothing. */
+export async function logout(db: Db, userId: number, token: string): Promise<void> {
+  const hash = await sha256Hex(token);
+  const known = await db.query.refreshTokens.findFirst({
+    where: and(eq(refreshTokens.tokenHash, hash), eq(refreshTokens.userId, userId)),
+  });
+  if (!known) throw ValidationError.field("refresh", "Token is invalid or does not belong to you.");
+  await revokeFamily(db, known.familyId);
+}
+
+export async function revokeAllForUser(db: Db, userId: number) {
+  await db
+    .update(refreshTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+}

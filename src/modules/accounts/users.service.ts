@@ -1,0 +1,71 @@
+import { count, desc, eq } from "drizzle-orm";
+import { users, workerProfiles } from "../../../drizzle/schema";
+import type { Db } from "../../db/client";
+import type { AuthUser } from "../../lib/auth";
+import { ApiError, ValidationError, forbidden, notFound } from "../../lib/errors";
+import { hashPassword, passwordPolicyErrors, verifyPassword } from "../../lib/passwords";
+import { pageEnvelope, type PageRequest } from "../../lib/pagination";
+import { toUserDto, type UserUpdate } from "./accounts.schemas";
+import { revokeAllForUser } from "./auth.service";
+
+export async function listUsers(db: Db, url: string, page: PageRequest, role?: "client" | "worker" | "admin") {
+  const where = role ? eq(users.role, role) : undefined;
+  const [[total], rows] = await db.batch([
+    db.select({ n: count() }).from(users).where(where),
+    db.select().from(users).where(where).orderBy(desc(users.id)).limit(page.limit).offset(page.offset),
+  ]);
+  return pageEnvelope(url, page, total.n, rows.map(toUserDto));
+}
+
+/** Self or admin; anyone else gets the same 404 as for a missing user. */
+function visibleUserId(caller: AuthUser, id: number): number {
+  if (caller.role !== "admin" && caller.id !== id) throw notFound();
+  return id;
+}
+
+export async function getUser(db: Db, caller: AuthUser, id: number) {
+  const user = await db.query.users.findFirst({ where: eq(users.id, visibleUserId(caller, id)) });
+  if (!user) throw notFound();
+  return toUserDto(user);
+}
+
+const ADMIN_ONLY_FIELDS = ["role", "is_verified", "is_active"] as const;
+
+export async function updateUser(db: Db, caller: AuthUser, id: number, input: UserUpdate) {
+  const user = await db.query.users.findFirst({ where: eq(users.id, visibleUserId(caller, id)) });
+  if (!user) throw notFound();
+  const isAdmin = caller.role === "admin";
+  const adminFields = ADMIN_ONLY_FIELDS.filter((field) => input[field] !== undefined);
+  if (!isAdmin && adminFields.length) throw forbidden(`Only admins may change: ${adminFields.join(", ")}.`);
+  if (isAdmin && caller.id === id && (input.role !== undefined && input.role !== "admin" || input.is_active === false)) {
+    throw new ApiError(400, "permission_denied", "Admins cannot demote or deactivate themselves.");
+  }
+
+  const changes: Partial<typeof users.$inferInsert> = {};
+  if (input.email !== undefined) changes.email = input.email;
+  if (input.first_name !== undefined) changes.firstName = input.first_name;
+  if (input.last_name !== undefined) changes.lastName = input.last_name;
+  if (input.phone !== undefined) changes.phone = input.phone;
+  if (input.role !== undefined) changes.role = input.role;
+  if (input.is_verified !== undefined) changes.isVerified = input.is_verified;
+  if (input.is_active !== undefined) changes.isActive = input.is_active;
+  if (input.password !== undefined) {
+    // Changing one's own password always needs the current one; an admin resetting another's does not.
+    if (caller.id === id) {
+      if (!input.current_password) throw ValidationError.field("current_password", "This field is required to change the password.");
+      if (!(await verifyPassword(input.current_password, user.passwordHash))) {
+        throw ValidationError.field("current_password", "Current password is incorrect.");
+      }
+    }
+    const policy = passwordPolicyErrors(input.password, user.username);
+    if (policy.length) throw new ValidationError({ password: policy });
+    changes.passwordHash = await hashPassword(input.password);
+  }
+  if (!Object.keys(changes).length) return toUserDto(user);
+
+  const [updated] = await db.update(users).set(changes).where(eq(users.id, id)).returning();
+  // A new password, a role change or deactivation ends every session at its next refresh.
+  if (changes.role === "worker") await db.insert(workerProfiles).values({ userId: id }).onConflictDoNothing();
+  if (changes.passwordHash || changes.role || changes.isActive === false) await revokeAllForUser(db, id);
+  return toUserDto(updated);
+}

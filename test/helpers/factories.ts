@@ -1,0 +1,38 @@
+import { env } from "cloudflare:workers";
+import { users, workerProfiles, type Role } from "../../drizzle/schema";
+import { createDb } from "../../src/db/client";
+import { loadConfig } from "../../src/env";
+import { hashPassword } from "../../src/lib/passwords";
+import { signAccessToken } from "../../src/lib/tokens";
+
+export const db = () => createDb(env);
+
+let sequence = 0;
+export const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${sequence++}`;
+
+export const PASSWORD = "correct-horse-battery";
+let passwordHash: Promise<string> | undefined;
+
+export interface TestUser {
+  id: number;
+  username: string;
+  role: Role;
+  token: string;
+  profileId?: number;
+}
+
+/** Inserts a user directly (and a worker profile for workers) and signs an access token for them. */
+export async function createUser(role: Role = "client", overrides: Partial<typeof users.$inferInsert> = {}): Promise<TestUser> {
+  passwordHash ??= hashPassword(PASSWORD);
+  const [user] = await db()
+    .insert(users)
+    .values({ username: unique(role), role, passwordHash: await passwordHash, ...overrides })
+    .returning();
+  let profileId: number | undefined;
+  if (role === "worker") {
+    const [profile] = await db().insert(workerProfiles).values({ userId: user.id }).returning();
+    profileId = profile.id;
+  }
+  const token = await signAccessToken(loadConfig(env), { userId: user.id, role });
+  return { id: user.id, username: user.username, role, token, profileId };
+}

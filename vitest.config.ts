@@ -1,0 +1,34 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig, type Plugin } from "vitest/config";
+
+/** Stripe's ESM build ships sourcemaps without sources; silence Vite's warning about each one. */
+const quietMissingSourcemaps: Plugin = {
+  name: "quiet-missing-sourcemaps",
+  configResolved(config) {
+    const warnOnce = config.logger.warnOnce.bind(config.logger);
+    config.logger.warnOnce = (message, options) => {
+      if (!message.includes("points to missing source files")) warnOnce(message, options);
+    };
+  },
+};
+
+export default defineConfig({
+  plugins: [
+    quietMissingSourcemaps,
+    cloudflareTest(async () => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          ENVIRONMENT: "test",
+          JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
+          TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+        },
+      },
+    })),
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["./test/setup.ts"],
+    silent: "passed-only",
+  },
+});
