@@ -4,10 +4,13 @@ export function rowsAffected(result: unknown): number {
   return r?.meta?.changes ?? r?.rowsAffected ?? 0;
 }
 
-/** True when the error (or any cause in its chain) is a SQLite UNIQUE constraint violation. */
-export function isUniqueViolation(error: unknown): boolean {
+/** The messages of an error and its causes (drivers and Drizzle wrap the SQLite error). */
+export function errorChainText(error: unknown): string {
+  const parts: string[] = [];
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (/UNIQUE constraint failed/i.test(String((e as { message?: string }).message ?? e))) return true;
+    parts.push(String((e as { message?: string }).message ?? e));
   }
-  return false;
+  return parts.join(" | ");
 }
+
+export const isUniqueViolation = (error: unknown) => /UNIQUE constraint failed/i.test(errorChainText(error));

@@ -1,18 +1,11 @@
 import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env";
+import { errorChainText } from "../db/results";
 import { ApiError, ValidationError } from "./errors";
 import { logEvent } from "./log";
 
 const TRANSIENT_DB_ERROR = /SQLITE_BUSY|database is locked|Network connection lost|D1_ERROR: (?:.*overloaded|.*timed? ?out)|storage operation exceeded/i;
-
-function causeChainText(error: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    parts.push(String((e as { message?: string }).message ?? e));
-  }
-  return parts.join(" | ");
-}
 
 function fromHttpException(error: HTTPException): ApiError {
   if (error.status === 413) return new ApiError(413, "payload_too_large", "Request body is too large.");
@@ -33,7 +26,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => 
     return c.json({ detail: apiError.detail, code: apiError.code }, apiError.status as 400);
   }
   const requestId = c.get("requestId");
-  const text = causeChainText(error);
+  const text = errorChainText(error);
   logEvent("error", { request_id: requestId, route: c.req.routePath, method: c.req.method, error: text });
   if (TRANSIENT_DB_ERROR.test(text)) {
     c.header("Retry-After", "1");

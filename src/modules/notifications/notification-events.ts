@@ -1,0 +1,98 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { OrderStatus } from "../../../drizzle/schema";
+import type { Db } from "../../db/client";
+import type { JobMessage } from "../../jobs/messages";
+import { logEvent } from "../../lib/log";
+
+/** Every domain event that notifies someone. Orders and payments report through this one type. */
+export type DomainEvent =
+  | { kind: "order_created"; orderId: number }
+  | { kind: "worker_assigned"; orderId: number }
+  | { kind: "status_changed"; orderId: number; status: OrderStatus }
+  | { kind: "payment_success" | "payment_failed" | "payment_refunded"; orderId: number; paymentId: string };
+
+/** What a request needs to hand work to the queue without waiting for it. */
+export interface Effects {
+  jobs: Queue<JobMessage>;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+interface Recipients {
+  type: string;
+  notificationType: string | null;
+  /** SQL text over the order row `o`. */
+  message: SQL;
+  /** Who gets it: a query over the order returning `user_id` rows. */
+  users: (orderId: number) => SQL;
+}
+
+const orderRef = sql`'Order #' || o.id`;
+const CLIENT = (orderId: number) => sql`SELECT client_id AS user_id FROM orders WHERE id = ${orderId}`;
+const PARTIES = (orderId: number) =>
+  sql`SELECT client_id AS user_id FROM orders WHERE id = ${orderId}
+      UNION SELECT worker_id FROM orders WHERE id = ${orderId} AND worker_id IS NOT NULL`;
+/** Available workers qualified for the order's service: no declared specializations, or it is among them. */
+const QUALIFIED_AVAILABLE_WORKERS = (orderId: number) => sql`
+  SELECT wp.user_id AS user_id FROM orders ord
+  JOIN worker_profiles wp ON wp.is_available = 1
+  JOIN users u ON u.id = wp.user_id AND u.is_active = 1 AND u.role = 'worker'
+  WHERE ord.id = ${orderId} AND (
+    NOT EXISTS (SELECT 1 FROM worker_specializations ws WHERE ws.worker_profile_id = wp.id)
+    OR EXISTS (SELECT 1 FROM worker_specializations ws WHERE ws.worker_profile_id = wp.id AND ws.service_id = ord.service_id))`;
+
+function recipientsOf(event: DomainEvent): Recipients[] {
+  switch (event.kind) {
+    case "order_created":
+      return [
+        { type: "order_notification", notificationType: "order_created", message: sql`${orderRef} was created.`, users: CLIENT },
+        {
+          type: "order_notification",
+          notificationType: "new_order_available",
+          message: sql`'New order #' || o.id || ' is available.'`,
+          users: QUALIFIED_AVAILABLE_WORKERS,
+        },
+      ];
+    case "worker_assigned":
+      return [
+        { type: "order_notification", notificationType: "worker_assigned", message: sql`'A worker was assigned to order #' || o.id || '.'`, users: PARTIES },
+      ];
+    case "status_changed":
+      return [
+        { type: "status_update", notificationType: event.status, message: sql`${orderRef} || ' is now ' || ${event.status.replace("_", " ")} || '.'`, users: PARTIES },
+      ];
+    case "payment_success":
+      return [{ type: "payment_notification", notificationType: event.kind, message: sql`'Payment for order #' || o.id || ' succeeded.'`, users: CLIENT }];
+    case "payment_failed":
+      return [{ type: "payment_notification", notificationType: event.kind, message: sql`'Payment for order #' || o.id || ' failed.'`, users: CLIENT }];
+    case "payment_refunded":
+      return [{ type: "payment_notification", notificationType: event.kind, message: sql`'Payment for order #' || o.id || ' was refunded.'`, users: CLIENT }];
+  }
+}
+
+/**
+ * Statements that write one inbox row per recipient. Run them in the same `db.batch` as the state
+ * change they describe, so the inbox never disagrees with the data. Returns the event id to push.
+ */
+export function inboxInserts(db: Db, event: DomainEvent) {
+  const eventId = crypto.randomUUID();
+  const paymentId = "paymentId" in event ? event.paymentId : null;
+  const data = JSON.stringify(event.kind === "status_changed" ? { status: event.status } : {});
+  const now = Date.now();
+  const statements = recipientsOf(event).map((r) =>
+    db.run(sql`
+      INSERT INTO notifications (user_id, event_id, type, notification_type, order_id, payment_id, message, data, read, created_at)
+      SELECT r.user_id, ${eventId}, ${r.type}, ${r.notificationType}, o.id, ${paymentId}, ${r.message}, ${data}, 0, ${now}
+      FROM (${r.users(event.orderId)}) r JOIN orders o ON o.id = ${event.orderId}
+      ORDER BY r.user_id`),
+  );
+  return { eventId, statements };
+}
+
+/** After the data is committed: queue the live push. A queue hiccup never fails the request. */
+export function schedulePush(effects: Effects, eventId: string): void {
+  effects.waitUntil(
+    effects.jobs.send({ type: "notifications.push", eventId }).catch((error: unknown) => {
+      logEvent("push_enqueue_failed", { event_id: eventId, error: String(error) });
+    }),
+  );
+}
