@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { users, workerProfiles, type Role } from "../../drizzle/schema";
+import { categories, services, users, workerProfiles, type Role } from "../../drizzle/schema";
 import { createDb } from "../../src/db/client";
 import { loadConfig } from "../../src/env";
 import { hashPassword } from "../../src/lib/passwords";
@@ -35,4 +35,30 @@ export async function createUser(role: Role = "client", overrides: Partial<typeo
   }
   const token = await signAccessToken(loadConfig(env), { userId: user.id, role });
   return { id: user.id, username: user.username, role, token, profileId };
+}
+
+export async function createCategory(overrides: Partial<typeof categories.$inferInsert> = {}) {
+  const [category] = await db().insert(categories).values({ name: unique("Category"), ...overrides }).returning();
+  return category;
+}
+
+/** A service owned by `worker` (created if not given), in `categoryId` (created if not given). */
+export async function createService(
+  options: { worker?: TestUser; categoryId?: number; priceCents?: number } & Partial<typeof services.$inferInsert> = {},
+) {
+  const { worker, categoryId, priceCents, ...overrides } = options;
+  const owner = worker ?? (await createUser("worker"));
+  const category = categoryId ?? (await createCategory()).id;
+  const [service] = await db()
+    .insert(services)
+    .values({
+      name: unique("Service"),
+      description: "A service for tests",
+      categoryId: category,
+      workerId: owner.id,
+      basePriceCents: priceCents ?? 5000,
+      ...overrides,
+    })
+    .returning();
+  return { ...service, owner };
 }
