@@ -31,13 +31,14 @@ const CLIENT = (orderId: number) => sql`SELECT client_id AS user_id FROM orders 
 const PARTIES = (orderId: number) =>
   sql`SELECT client_id AS user_id FROM orders WHERE id = ${orderId}
       UNION SELECT worker_id FROM orders WHERE id = ${orderId} AND worker_id IS NOT NULL`;
-/** Available workers qualified for the order's service: no declared specializations, or it is among them. */
+/** Available workers qualified for the order's service: its owner, or no declared specializations, or it is among them. */
 const QUALIFIED_AVAILABLE_WORKERS = (orderId: number) => sql`
   SELECT wp.user_id AS user_id FROM orders ord
   JOIN worker_profiles wp ON wp.is_available = 1
   JOIN users u ON u.id = wp.user_id AND u.is_active = 1 AND u.role = 'worker'
   WHERE ord.id = ${orderId} AND (
-    NOT EXISTS (SELECT 1 FROM worker_specializations ws WHERE ws.worker_profile_id = wp.id)
+    EXISTS (SELECT 1 FROM services s WHERE s.id = ord.service_id AND s.worker_id = wp.user_id)
+    OR NOT EXISTS (SELECT 1 FROM worker_specializations ws WHERE ws.worker_profile_id = wp.id)
     OR EXISTS (SELECT 1 FROM worker_specializations ws WHERE ws.worker_profile_id = wp.id AND ws.service_id = ord.service_id))`;
 
 function recipientsOf(event: DomainEvent): Recipients[] {
