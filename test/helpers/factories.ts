@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { categories, services, users, workerProfiles, type Role } from "../../drizzle/schema";
+import { categories, orderStatusHistory, orders, services, users, workerProfiles, type Role } from "../../drizzle/schema";
 import { createDb } from "../../src/db/client";
 import { loadConfig } from "../../src/env";
 import { hashPassword } from "../../src/lib/passwords";
@@ -61,4 +61,30 @@ export async function createService(
     })
     .returning();
   return { ...service, owner };
+}
+
+/** An order inserted directly (with its initial history row), for tests of later lifecycle stages. */
+export async function createOrder(
+  options: { client?: TestUser; service?: Awaited<ReturnType<typeof createService>>; quantity?: number } & Partial<
+    typeof orders.$inferInsert
+  > = {},
+) {
+  const { client, service, quantity = 1, ...overrides } = options;
+  const owner = client ?? (await createUser("client"));
+  const forService = service ?? (await createService());
+  const [order] = await db()
+    .insert(orders)
+    .values({
+      serviceId: forService.id,
+      clientId: owner.id,
+      description: "Fix the sink",
+      address: "1 Main St",
+      scheduledDate: new Date(Date.now() + 86_400_000),
+      quantity,
+      totalPriceCents: forService.basePriceCents * quantity,
+      ...overrides,
+    })
+    .returning();
+  await db().insert(orderStatusHistory).values({ orderId: order.id, status: order.status, createdById: owner.id, comment: "Order created" });
+  return { ...order, client: owner, service: forService };
 }
