@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
 import { ApiError } from "./errors";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -60,4 +61,23 @@ export function pageEnvelope<T>(requestUrl: string, page: PageRequest, count: nu
     previous: page.page > 1 ? link(page.page - 1) : null,
     results,
   };
+}
+
+/**
+ * Select it as `total` beside a page's columns: the full match count rides along with the rows, so
+ * a list page is ONE query (one D1 round trip) and needs no `db.batch` (whose object-shaped rows
+ * break joined selects that repeat a column name such as `id`).
+ */
+export const windowTotal = () => sql<number>`count(*) OVER ()`.mapWith(Number);
+
+/** Envelope from rows that carry `total` (see windowTotal); strips it from the results. */
+export function pageFromRows<R extends { total: number }, T>(
+  requestUrl: string,
+  page: PageRequest,
+  rows: R[],
+  toDto: (row: Omit<R, "total">) => T,
+) {
+  const count = rows[0]?.total ?? (page.page === 1 ? 0 : -1);
+  if (count < 0) throw new ApiError(404, "not_found", "Invalid page.");
+  return pageEnvelope(requestUrl, page, count, rows.map(({ total: _total, ...row }) => toDto(row)));
 }

@@ -47,10 +47,11 @@ export async function register(db: Db, input: NewAccount): Promise<UserDto> {
     // The user and their worker profile are created atomically in one batch.
     const [[user]] = await db.batch([
       insertUser,
-      db.run(
-        sql`INSERT INTO ${workerProfiles} (user_id, created_at, updated_at)
-            SELECT ${users.id}, ${now.getTime()}, ${now.getTime()} FROM ${users} WHERE ${byUsername(input.username)}`,
-      ),
+      db.insert(workerProfiles).values({
+        userId: sql`(SELECT id FROM users WHERE lower(username) = lower(${input.username}))`,
+        createdAt: now,
+        updatedAt: now,
+      }),
     ]);
     return toUserDto(user);
   } catch (error) {

@@ -1,20 +1,22 @@
-import { count, desc, eq } from "drizzle-orm";
+import { desc, eq, getTableColumns } from "drizzle-orm";
 import { users, workerProfiles } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import type { AuthUser } from "../../lib/auth";
 import { ApiError, ValidationError, forbidden, notFound } from "../../lib/errors";
 import { hashPassword, passwordPolicyErrors, verifyPassword } from "../../lib/passwords";
-import { pageEnvelope, type PageRequest } from "../../lib/pagination";
+import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
 import { toUserDto, type UserUpdate } from "./accounts.schemas";
 import { revokeAllForUser } from "./auth.service";
 
 export async function listUsers(db: Db, url: string, page: PageRequest, role?: "client" | "worker" | "admin") {
-  const where = role ? eq(users.role, role) : undefined;
-  const [[total], rows] = await db.batch([
-    db.select({ n: count() }).from(users).where(where),
-    db.select().from(users).where(where).orderBy(desc(users.id)).limit(page.limit).offset(page.offset),
-  ]);
-  return pageEnvelope(url, page, total.n, rows.map(toUserDto));
+  const rows = await db
+    .select({ ...getTableColumns(users), total: windowTotal() })
+    .from(users)
+    .where(role ? eq(users.role, role) : undefined)
+    .orderBy(desc(users.id))
+    .limit(page.limit)
+    .offset(page.offset);
+  return pageFromRows(url, page, rows, toUserDto);
 }
 
 /** Self or admin; anyone else gets the same 404 as for a missing user. */

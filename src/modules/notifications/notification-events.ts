@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { OrderStatus } from "../../../drizzle/schema";
+import { notifications, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import type { JobMessage } from "../../jobs/messages";
 import { logEvent } from "../../lib/log";
@@ -79,10 +79,11 @@ export function inboxInserts(db: Db, event: DomainEvent) {
   const paymentId = "paymentId" in event ? event.paymentId : null;
   const data = JSON.stringify(event.kind === "status_changed" ? { status: event.status } : {});
   const now = Date.now();
+  // Insert-from-select lists every column of `notifications` in table order (Drizzle's rule for
+  // `insert().select(sql)`); raw `db.run(sql)` with parameters cannot be batched on D1.
   const statements = recipientsOf(event).map((r) =>
-    db.run(sql`
-      INSERT INTO notifications (user_id, event_id, type, notification_type, order_id, payment_id, message, data, read, created_at)
-      SELECT r.user_id, ${eventId}, ${r.type}, ${r.notificationType}, o.id, ${paymentId}, ${r.message}, ${data}, 0, ${now}
+    db.insert(notifications).select(sql`
+      SELECT NULL, r.user_id, ${eventId}, ${r.type}, ${r.notificationType}, o.id, ${paymentId}, ${r.message}, ${data}, 0, ${now}
       FROM (${r.users(event.orderId)}) r JOIN orders o ON o.id = ${event.orderId}
       ORDER BY r.user_id`),
   );

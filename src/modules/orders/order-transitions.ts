@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { orders, type OrderStatus } from "../../../drizzle/schema";
+import { orderStatusHistory, orders, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import { errorChainText } from "../../db/results";
 
@@ -20,9 +20,12 @@ export interface Transition {
  * whole batch rolls back: nothing after the guard can apply to an order in the wrong state.
  */
 export function guardedHistoryInsert(db: Db, h: { orderId: number; status: OrderStatus; actorId: number | null; comment?: string }) {
-  return db.run(sql`
-    INSERT INTO order_status_history (order_id, status, comment, created_by_id, created_at)
-    VALUES (CASE WHEN changes() = 1 THEN ${h.orderId} END, ${h.status}, ${h.comment ?? ""}, ${h.actorId}, ${Date.now()})`);
+  return db.insert(orderStatusHistory).values({
+    orderId: sql`CASE WHEN changes() = 1 THEN ${h.orderId} END`,
+    status: h.status,
+    comment: h.comment ?? "",
+    createdById: h.actorId,
+  });
 }
 
 /** `UPDATE orders SET status = :to WHERE id = :id AND status = :from` plus its history row, for one `db.batch`. */
