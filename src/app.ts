@@ -11,6 +11,7 @@ import { logEvent } from "./lib/log";
 import { createRouter } from "./lib/openapi";
 import { accountsRouter } from "./modules/accounts/accounts.handlers";
 import { healthRouter } from "./modules/health/health.handlers";
+import { workersRouter } from "./modules/workers/workers.handlers";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -73,6 +74,7 @@ export function createApp() {
 
   app.route("/", healthRouter);
   app.route("/", accountsRouter);
+  app.route("/", workersRouter);
 
   app.doc31("/api/schema/", {
     openapi: "3.1.0",

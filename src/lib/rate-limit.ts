@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "./errors";
 
@@ -15,4 +15,12 @@ export async function enforceRateLimit(limiter: RateLimit, key: string): Promise
       "Retry-After": String(WINDOW_SECONDS),
     });
   }
+}
+
+/** Route middleware: counts every attempt from the client's IP before the body is even validated. */
+export function limitPerIp(action: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await enforceRateLimit(c.env.AUTH_IP_LIMITER, `${action}:${clientIp(c)}`);
+    await next();
+  };
 }

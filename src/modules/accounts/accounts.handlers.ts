@@ -1,7 +1,7 @@
 import { currentUser } from "../../lib/auth";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
-import { clientIp, enforceRateLimit } from "../../lib/rate-limit";
+import { enforceRateLimit } from "../../lib/rate-limit";
 import {
   getUserRoute,
   listUsersRoute,
@@ -17,12 +17,10 @@ import { getUser, listUsers, updateUser } from "./users.service";
 
 export const accountsRouter = createRouter()
   .openapi(registerRoute, async (c) => {
-    await enforceRateLimit(c.env.AUTH_IP_LIMITER, `register:${clientIp(c)}`);
     return c.json(await register(c.get("db"), c.req.valid("json")), 201);
   })
   .openapi(loginRoute, async (c) => {
     const { username, password } = c.req.valid("json");
-    await enforceRateLimit(c.env.AUTH_IP_LIMITER, `login:${clientIp(c)}`);
     await enforceRateLimit(c.env.LOGIN_USERNAME_LIMITER, `login:${username.toLowerCase()}`);
     return c.json(await login(c.get("db"), c.get("config"), username, password), 200);
   })

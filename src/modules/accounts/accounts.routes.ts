@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { authenticated } from "../../lib/auth";
+import { limitPerIp } from "../../lib/rate-limit";
 import { bearerSecurity, errorResponses, idParams, jsonBody, jsonResponse } from "../../lib/openapi";
 import { pageSchema } from "../../lib/pagination";
 import {
@@ -22,6 +23,7 @@ export const registerRoute = createRoute({
   operationId: "auth_register",
   tags: auth,
   summary: "Create a client or worker account",
+  middleware: [limitPerIp("register")] as const,
   request: { body: jsonBody(registerBody) },
   responses: { 201: jsonResponse(userSchema, "The new user"), ...errorResponses(400, 413, 415, 429) },
 });
@@ -32,6 +34,7 @@ export const loginRoute = createRoute({
   operationId: "auth_login",
   tags: auth,
   summary: "Exchange username and password for access and refresh tokens",
+  middleware: [limitPerIp("login")] as const,
   request: { body: jsonBody(loginBody) },
   responses: { 200: jsonResponse(loginResponseSchema, "Tokens and the user"), ...errorResponses(400, 415, 429) },
 });

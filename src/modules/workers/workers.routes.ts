@@ -1,0 +1,51 @@
+import { createRoute } from "@hono/zod-openapi";
+import { authenticated } from "../../lib/auth";
+import { bearerSecurity, errorResponses, idParams, jsonBody, jsonResponse } from "../../lib/openapi";
+import { pageSchema } from "../../lib/pagination";
+import { workerProfileSchema, workerUpdateBody, workersQuery } from "./workers.schemas";
+
+const tags = ["workers"];
+
+export const listWorkersRoute = createRoute({
+  method: "get",
+  path: "/api/workers/",
+  operationId: "workers_list",
+  tags,
+  summary: "Public worker directory",
+  request: { query: workersQuery },
+  responses: {
+    200: jsonResponse(pageSchema(workerProfileSchema, "WorkerProfilePage"), "A page of worker profiles"),
+    ...errorResponses(400, 404),
+  },
+});
+
+export const ownProfileRoute = createRoute({
+  method: "get",
+  path: "/api/workers/me/",
+  operationId: "workers_me_retrieve",
+  tags,
+  security: bearerSecurity,
+  middleware: [authenticated("worker")] as const,
+  responses: { 200: jsonResponse(workerProfileSchema, "The caller's profile"), ...errorResponses(401, 403) },
+});
+
+export const updateOwnProfileRoute = createRoute({
+  method: "patch",
+  path: "/api/workers/me/",
+  operationId: "workers_me_partial_update",
+  tags,
+  summary: "Update the caller's profile (rating is not writable)",
+  security: bearerSecurity,
+  middleware: [authenticated("worker")] as const,
+  request: { body: jsonBody(workerUpdateBody) },
+  responses: { 200: jsonResponse(workerProfileSchema, "The updated profile"), ...errorResponses(400, 401, 403, 415) },
+});
+
+export const getWorkerRoute = createRoute({
+  method: "get",
+  path: "/api/workers/{id}/",
+  operationId: "workers_retrieve",
+  tags,
+  request: { params: idParams },
+  responses: { 200: jsonResponse(workerProfileSchema, "One worker profile"), ...errorResponses(400, 404) },
+});
