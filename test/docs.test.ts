@@ -1,0 +1,42 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call } from "./helpers/http";
+
+describe("API docs", () => {
+  it("serves an OpenAPI 3.1 document with bearer security and error responses", async () => {
+    const res = await call("GET", "/api/schema/");
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe("3.1.0");
+    expect(res.body.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    const login = res.body.paths["/api/auth/login/"].post;
+    expect(login.operationId).toBe("auth_login");
+    expect(login.responses).toHaveProperty("400");
+    const listUsers = res.body.paths["/api/users/"].get;
+    expect(listUsers.security).toEqual([{ bearerAuth: [] }]);
+    expect(Object.keys(listUsers.responses)).toEqual(expect.arrayContaining(["200", "401", "403"]));
+  });
+
+  it("documents every route with an operationId", async () => {
+    const res = await call("GET", "/api/schema/");
+    const operations = Object.values(res.body.paths as Record<string, Record<string, { operationId?: string }>>).flatMap(
+      (item) => Object.values(item),
+    );
+    expect(operations.length).toBeGreaterThan(10);
+    for (const op of operations) expect(op.operationId).toMatch(/^[a-z_]+$/);
+    const ids = operations.map((op) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it.each([
+    ["/api/schema/swagger-ui/", "/vendor/swagger-ui-dist/swagger-ui-bundle.js"],
+    ["/api/schema/redoc/", "/vendor/redoc/redoc.standalone.js"],
+  ])("%s loads its scripts from the Worker's own assets, not a CDN", async (page, script) => {
+    const res = await call("GET", page);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain(script);
+    expect(res.body).not.toMatch(/https?:\/\/(cdn|unpkg)/);
+    const asset = await env.ASSETS.fetch(`http://assets.local${script}`);
+    expect(asset.status).toBe(200);
+    expect((await asset.text()).length).toBeGreaterThan(100_000);
+  });
+});
