@@ -10,7 +10,9 @@ import { handleError } from "./lib/error-handler";
 import { logEvent } from "./lib/log";
 import { createRouter } from "./lib/openapi";
 import { accountsRouter } from "./modules/accounts/accounts.handlers";
+import { adminRouter } from "./modules/admin/admin.handlers";
 import { healthRouter } from "./modules/health/health.handlers";
+import { reportsRouter } from "./modules/reports/reports.handlers";
 import { workersRouter } from "./modules/workers/workers.handlers";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -75,6 +77,8 @@ export function createApp() {
   app.route("/", healthRouter);
   app.route("/", accountsRouter);
   app.route("/", workersRouter);
+  app.route("/", reportsRouter);
+  app.route("/", adminRouter);
 
   app.doc31("/api/schema/", {
     openapi: "3.1.0",

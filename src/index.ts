@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import type { Bindings } from "./env";
+import { handleScheduled } from "./jobs/scheduled";
 
 export { UserNotifications } from "./realtime/user-notifications";
 
@@ -18,4 +19,5 @@ function withTrailingSlash(request: Request): Request {
 
 export default {
   fetch: (request, env, ctx) => app.fetch(withTrailingSlash(request), env, ctx),
+  scheduled: (controller, env) => handleScheduled(controller, env),
 } satisfies ExportedHandler<Bindings>;

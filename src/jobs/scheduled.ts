@@ -1,0 +1,15 @@
+import type { Bindings } from "../env";
+import { logEvent } from "../lib/log";
+import { enqueueJob } from "./enqueue";
+import { CRON_JOBS } from "./schedule";
+
+/** Cron Triggers only enqueue; the queue consumer does the work (with retries and dead-lettering). */
+export async function handleScheduled(controller: ScheduledController, env: Bindings): Promise<void> {
+  const name = CRON_JOBS[controller.cron];
+  if (!name) {
+    logEvent("unknown_cron", { cron: controller.cron });
+    return;
+  }
+  await enqueueJob(env.JOBS, name, controller.scheduledTime);
+  logEvent("job_scheduled", { job: name, cron: controller.cron });
+}
