@@ -1,0 +1,58 @@
+import { eq, type SQL } from "drizzle-orm";
+import { alias, type SelectedFields } from "drizzle-orm/sqlite-core";
+import { categories, services, users } from "../../../drizzle/schema";
+import type { Db } from "../../db/client";
+import type { ServiceRow } from "./catalog.schemas";
+
+/**
+ * The service's owner under its own alias, so a query that also joins `users` for other roles
+ * (an order's client and worker) can nest a Service without clashing.
+ */
+export const serviceOwner = alias(users, "service_owner");
+
+/**
+ * Select shape of a Service with its category and owner (see toServiceDto). Join it with
+ * `.innerJoin(categories, eq(categories.id, services.categoryId))`
+ * `.innerJoin(serviceOwner, eq(serviceOwner.id, services.workerId))`.
+ */
+export const serviceColumns = {
+  id: services.id,
+  name: services.name,
+  description: services.description,
+  basePriceCents: services.basePriceCents,
+  durationHours: services.durationHours,
+  isActive: services.isActive,
+  createdAt: services.createdAt,
+  updatedAt: services.updatedAt,
+  category: {
+    id: categories.id,
+    name: categories.name,
+    description: categories.description,
+    icon: categories.icon,
+  },
+  worker: {
+    id: serviceOwner.id,
+    username: serviceOwner.username,
+    email: serviceOwner.email,
+    firstName: serviceOwner.firstName,
+    lastName: serviceOwner.lastName,
+    role: serviceOwner.role,
+    phone: serviceOwner.phone,
+    isVerified: serviceOwner.isVerified,
+    dateJoined: serviceOwner.dateJoined,
+  },
+} satisfies Record<keyof ServiceRow, unknown>;
+
+/** `services` joined with its category and owner; add `.where(...)`, ordering and limits. */
+export const selectServices = <T extends SelectedFields = {}>(db: Db, extra = {} as T) =>
+  db
+    .select({ ...serviceColumns, ...extra })
+    .from(services)
+    .innerJoin(categories, eq(categories.id, services.categoryId))
+    .innerJoin(serviceOwner, eq(serviceOwner.id, services.workerId));
+
+/** One service with its category and owner in one query, or undefined. */
+export async function serviceWithRelations(db: Db, where: SQL | undefined): Promise<ServiceRow | undefined> {
+  const [row] = await selectServices(db).where(where).limit(1);
+  return row;
+}
