@@ -11,6 +11,7 @@ import { logEvent } from "./lib/log";
 import { createRouter } from "./lib/openapi";
 import { accountsRouter } from "./modules/accounts/accounts.handlers";
 import { adminRouter } from "./modules/admin/admin.handlers";
+import { catalogRouter } from "./modules/catalog/catalog.handlers";
 import { healthRouter } from "./modules/health/health.handlers";
 import { reportsRouter } from "./modules/reports/reports.handlers";
 import { workersRouter } from "./modules/workers/workers.handlers";
@@ -79,6 +80,7 @@ export function createApp() {
   app.route("/", workersRouter);
   app.route("/", reportsRouter);
   app.route("/", adminRouter);
+  app.route("/", catalogRouter);
 
   app.doc31("/api/schema/", {
     openapi: "3.1.0",

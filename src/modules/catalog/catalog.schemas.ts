@@ -103,6 +103,8 @@ export const serviceBody = z
   })
   .openapi("ServiceRequest");
 
+export type ServiceCreate = z.infer<typeof serviceBody>;
+
 export const servicePatchBody = serviceBody.partial().openapi("PatchedServiceRequest");
 
 export type ServiceInput = z.infer<typeof servicePatchBody>;

@@ -1,0 +1,154 @@
+import { and, asc, desc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
+import { services } from "../../../drizzle/schema";
+import type { Db } from "../../db/client";
+import { errorChainText } from "../../db/results";
+import type { AuthUser } from "../../lib/auth";
+import { ValidationError, forbidden, notFound } from "../../lib/errors";
+import { pageFromRows, type PageRequest } from "../../lib/pagination";
+import { toServiceDto, type ServiceCreate, type ServiceInput, type ServicesQuery } from "./catalog.schemas";
+import { ftsMatchExpression } from "./service-search";
+import { selectServices, serviceWithRelations } from "./service-select";
+
+/** Inactive services are seen only by their owner and admins. */
+function visibleTo(user: AuthUser | null): SQL | undefined {
+  if (user?.role === "admin") return undefined;
+  const active = eq(services.isActive, true);
+  return user ? or(active, eq(services.workerId, user.id)) : active;
+}
+
+/**
+ * The list shows active services; admins see every service, and an owner filtering by their own
+ * id (`?worker=<own id>`) sees their inactive ones too.
+ */
+function listVisibility(user: AuthUser | null, query: ServicesQuery): SQL | undefined {
+  if (user?.role === "admin" || (user && query.worker === user.id)) return undefined;
+  return eq(services.isActive, true);
+}
+
+/** Owner or admin. */
+const editableBy = (user: AuthUser): SQL | undefined => (user.role === "admin" ? undefined : eq(services.workerId, user.id));
+
+function searchFilter(search: string | undefined): SQL | undefined {
+  if (!search?.trim()) return undefined;
+  const match = ftsMatchExpression(search);
+  if (match === null) return sql`0`;
+  return sql`${services.id} IN (SELECT rowid FROM services_fts WHERE services_fts MATCH ${match})`;
+}
+
+function listFilters(user: AuthUser | null, query: ServicesQuery): SQL | undefined {
+  return and(
+    listVisibility(user, query),
+    query.category !== undefined ? eq(services.categoryId, query.category) : undefined,
+    query.worker !== undefined ? eq(services.workerId, query.worker) : undefined,
+    query.min_price !== undefined ? gte(services.basePriceCents, query.min_price) : undefined,
+    query.max_price !== undefined ? lte(services.basePriceCents, query.max_price) : undefined,
+    searchFilter(query.search),
+  );
+}
+
+const ORDER_COLUMNS = { price: services.basePriceCents, created_at: services.createdAt };
+
+/** The id tie-breaker runs in the same direction, so an index on (…, column) serves both. */
+function ordering(value: ServicesQuery["ordering"] = "-created_at") {
+  const direction = value.startsWith("-") ? desc : asc;
+  return [direction(ORDER_COLUMNS[value.replace("-", "") as keyof typeof ORDER_COLUMNS]), direction(services.id)];
+}
+
+/**
+ * One query for a page: the rows joined with category and owner, and the match count as an
+ * uncorrelated scalar subquery (evaluated once, from the indexes alone). Unlike `count(*) OVER ()`
+ * it does not force every match to be joined and materialised before LIMIT applies.
+ */
+export function servicePageQuery(db: Db, user: AuthUser | null, query: ServicesQuery, page: PageRequest) {
+  const where = listFilters(user, query);
+  const total = sql<number>`(SELECT count(*) FROM ${services} WHERE ${where ?? sql`1`})`.mapWith(Number);
+  return selectServices(db, { total })
+    .where(where)
+    .orderBy(...ordering(query.ordering))
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
+export async function listServices(db: Db, user: AuthUser | null, url: string, page: PageRequest, query: ServicesQuery) {
+  return pageFromRows(url, page, await servicePageQuery(db, user, query, page), toServiceDto);
+}
+
+export async function getService(db: Db, user: AuthUser | null, id: number) {
+  const row = await serviceWithRelations(db, and(eq(services.id, id), visibleTo(user)));
+  if (!row) throw notFound();
+  return toServiceDto(row);
+}
+
+const isUnknownCategory = (error: unknown) => /FOREIGN KEY constraint failed/i.test(errorChainText(error));
+
+/** Runs a write whose only foreign key the caller controls is `category_id`. */
+async function withCategoryCheck<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isUnknownCategory(error)) throw ValidationError.field("category_id", "Invalid pk - object does not exist.");
+    throw error;
+  }
+}
+
+function columnChanges(input: ServiceInput): Partial<typeof services.$inferInsert> {
+  const changes: Partial<typeof services.$inferInsert> = {};
+  if (input.name !== undefined) changes.name = input.name;
+  if (input.description !== undefined) changes.description = input.description;
+  if (input.category_id !== undefined) changes.categoryId = input.category_id;
+  if (input.base_price !== undefined) changes.basePriceCents = input.base_price;
+  if (input.duration_hours !== undefined) changes.durationHours = input.duration_hours;
+  if (input.is_active !== undefined) changes.isActive = input.is_active;
+  return changes;
+}
+
+/** The creator owns the service, which also makes them qualified for it. */
+export async function createService(db: Db, owner: AuthUser, input: ServiceCreate) {
+  const [created] = await withCategoryCheck(
+    db
+      .insert(services)
+      .values({
+        name: input.name,
+        description: input.description,
+        categoryId: input.category_id,
+        basePriceCents: input.base_price,
+        durationHours: input.duration_hours,
+        isActive: input.is_active,
+        workerId: owner.id,
+      })
+      .returning({ id: services.id }),
+  );
+  return getService(db, owner, created.id);
+}
+
+/** After a scoped write matched nothing: 403 if the caller can see the service, else 404. */
+async function refuse(db: Db, user: AuthUser, id: number): Promise<never> {
+  const [visible] = await db
+    .select({ id: services.id })
+    .from(services)
+    .where(and(eq(services.id, id), visibleTo(user)))
+    .limit(1);
+  throw visible ? forbidden() : notFound();
+}
+
+export async function updateService(db: Db, user: AuthUser, id: number, input: ServiceInput) {
+  const updated = await withCategoryCheck(
+    db
+      .update(services)
+      .set({ ...columnChanges(input), updatedAt: new Date() })
+      .where(and(eq(services.id, id), editableBy(user)))
+      .returning({ id: services.id }),
+  );
+  if (!updated.length) await refuse(db, user, id);
+  return getService(db, user, id);
+}
+
+/** DELETE only deactivates: orders and payments keep pointing at the service. */
+export async function deactivateService(db: Db, user: AuthUser, id: number) {
+  const updated = await db
+    .update(services)
+    .set({ isActive: false, updatedAt: new Date() })
+    .where(and(eq(services.id, id), editableBy(user)))
+    .returning({ id: services.id });
+  if (!updated.length) await refuse(db, user, id);
+}
