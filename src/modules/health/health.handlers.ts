@@ -21,7 +21,18 @@ const healthRoute = createRoute({
   },
 });
 
-export const healthRouter = createRouter().openapi(healthRoute, async (c) => {
+const livenessRoute = createRoute({
+  method: "get",
+  path: "/api/health/live/",
+  operationId: "health_live",
+  tags: ["health"],
+  summary: "Liveness only: answers without touching any dependency",
+  responses: { 200: jsonResponse(z.object({ status: z.literal("ok") }).openapi("Liveness"), "The Worker is running") },
+});
+
+export const healthRouter = createRouter()
+  .openapi(livenessRoute, (c) => c.json({ status: "ok" } as const, 200))
+  .openapi(healthRoute, async (c) => {
   let database: "ok" | "error" = "ok";
   try {
     await c.get("db").run(sql`SELECT 1`);
