@@ -110,6 +110,7 @@ export const services = sqliteTable(
     index("services_active_created_idx").on(t.isActive, t.createdAt),
     index("services_active_price_idx").on(t.isActive, t.basePriceCents),
     index("services_category_idx").on(t.categoryId, t.isActive, t.createdAt),
+    index("services_category_price_idx").on(t.categoryId, t.isActive, t.basePriceCents),
     index("services_worker_idx").on(t.workerId, t.isActive, t.createdAt),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX `services_category_price_idx` ON `services` (`category_id`,`is_active`,`base_price_cents`);
