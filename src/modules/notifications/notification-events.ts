@@ -45,7 +45,7 @@ function recipientsOf(event: DomainEvent): Recipients[] {
   switch (event.kind) {
     case "order_created":
       return [
-        { type: "order_notification", notificationType: "order_created", message: sql`${orderRef} was created.`, users: CLIENT },
+        { type: "order_notification", notificationType: "order_created", message: sql`${orderRef} || ' was created.'`, users: CLIENT },
         {
           type: "order_notification",
           notificationType: "new_order_available",
