@@ -13,6 +13,7 @@ import { accountsRouter } from "./modules/accounts/accounts.handlers";
 import { adminRouter } from "./modules/admin/admin.handlers";
 import { catalogRouter } from "./modules/catalog/catalog.handlers";
 import { healthRouter } from "./modules/health/health.handlers";
+import { ordersRouter } from "./modules/orders/orders.handlers";
 import { reportsRouter } from "./modules/reports/reports.handlers";
 import { workersRouter } from "./modules/workers/workers.handlers";
 
@@ -81,6 +82,7 @@ export function createApp() {
   app.route("/", reportsRouter);
   app.route("/", adminRouter);
   app.route("/", catalogRouter);
+  app.route("/", ordersRouter);
 
   app.doc31("/api/schema/", {
     openapi: "3.1.0",

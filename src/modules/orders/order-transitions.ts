@@ -1,7 +1,71 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { orderStatusHistory, orders, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import { errorChainText } from "../../db/results";
+import type { AuthUser } from "../../lib/auth";
+import { conflict, forbidden } from "../../lib/errors";
+
+/** Who may ask for a transition, relative to the order. */
+export type Party = "client" | "assigned_worker" | "admin" | "system";
+
+export interface TransitionRule {
+  by: readonly Party[];
+  /** Money was taken: canceling leaves a refund owed (payments settles it). */
+  refundOwed?: true;
+}
+
+/** The order status machine: from → to → who. Anything not listed is an invalid transition. */
+export const TRANSITIONS: { readonly [From in OrderStatus]: Partial<Record<OrderStatus, TransitionRule>> } = {
+  pending: {
+    paid: { by: ["system"] },
+    canceled: { by: ["client", "admin"] },
+  },
+  paid: {
+    in_progress: { by: ["assigned_worker", "admin"] },
+    canceled: { by: ["client", "admin"], refundOwed: true },
+  },
+  in_progress: {
+    completed: { by: ["assigned_worker", "admin"] },
+    canceled: { by: ["admin"], refundOwed: true },
+  },
+  completed: {},
+  canceled: {},
+};
+
+/** A user, or the system itself (payments, scheduled jobs). */
+export type Actor = AuthUser | "system";
+
+export interface OrderParties {
+  status: OrderStatus;
+  clientId: number;
+  workerId: number | null;
+}
+
+function partiesOf(order: OrderParties, actor: Actor): Party[] {
+  if (actor === "system") return ["system"];
+  const parties: Party[] = [];
+  if (actor.role === "admin") parties.push("admin");
+  if (order.clientId === actor.id) parties.push("client");
+  if (order.workerId === actor.id) parties.push("assigned_worker");
+  return parties;
+}
+
+export function canTransition(order: OrderParties, actor: Actor, to: OrderStatus): boolean {
+  const rule = TRANSITIONS[order.status][to];
+  return !!rule && partiesOf(order, actor).some((party) => rule.by.includes(party));
+}
+
+/**
+ * The rule for `order.status → to` if `actor` may apply it. Not in the table, or reserved to the
+ * system → 409 invalid_transition; a real transition this actor may not make → 403.
+ */
+export function authorizeTransition(order: OrderParties, actor: Actor, to: OrderStatus): TransitionRule {
+  const rule = TRANSITIONS[order.status][to];
+  const invalid = `Cannot change an order from ${order.status} to ${to}.`;
+  if (!rule || (actor !== "system" && rule.by.every((party) => party === "system"))) throw conflict(invalid, "invalid_transition");
+  if (!canTransition(order, actor, to)) throw forbidden();
+  return rule;
+}
 
 export interface Transition {
   orderId: number;
@@ -12,6 +76,8 @@ export interface Transition {
   comment?: string;
   /** Extra columns to set in the same guarded UPDATE (e.g. `workerId`, `refundOwed`). */
   set?: Partial<typeof orders.$inferInsert>;
+  /** Extra conditions the order must still meet (e.g. `worker_id IS NULL`); the guard fails otherwise. */
+  guard?: SQL;
 }
 
 /**
@@ -35,7 +101,7 @@ export function transitionStatements(db: Db, t: Transition) {
     db
       .update(orders)
       .set({ ...t.set, status: t.to, updatedAt: now, ...(t.to === "completed" ? { completedAt: now } : {}) })
-      .where(and(eq(orders.id, t.orderId), eq(orders.status, t.from))),
+      .where(and(eq(orders.id, t.orderId), eq(orders.status, t.from), t.guard)),
     guardedHistoryInsert(db, { orderId: t.orderId, status: t.to, actorId: t.actorId, comment: t.comment }),
   ] as const;
 }

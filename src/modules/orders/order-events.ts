@@ -1,0 +1,28 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../../db/client";
+import { conflict, type ApiError } from "../../lib/errors";
+import { inboxInserts, schedulePush, type DomainEvent, type Effects } from "../notifications/notification-events";
+import { isGuardFailure } from "./order-transitions";
+
+export type OrderWrite = BatchItem<"sqlite">;
+
+/**
+ * The one way an order change is committed: its writes and the inbox rows of its events in ONE
+ * `db.batch` (so the inbox never disagrees with the order), then the live pushes are queued.
+ * A guarded write that lost a race rolls the whole batch back and surfaces as `lostRace` (a 409).
+ */
+export async function commitOrderChange(
+  db: Db,
+  effects: Effects,
+  writes: readonly [OrderWrite, ...OrderWrite[]],
+  events: DomainEvent[],
+  lostRace: () => ApiError = () => conflict("The order was changed by someone else meanwhile; reload it and try again."),
+): Promise<void> {
+  const inbox = events.map((event) => inboxInserts(db, event));
+  try {
+    await db.batch([...writes, ...inbox.flatMap((i) => i.statements)]);
+  } catch (error) {
+    throw isGuardFailure(error) ? lostRace() : error;
+  }
+  for (const { eventId } of inbox) schedulePush(effects, eventId);
+}

@@ -1,0 +1,84 @@
+import { and, eq, sql } from "drizzle-orm";
+import { alias, type SelectedFields } from "drizzle-orm/sqlite-core";
+import { categories, orderStatusHistory, orders, services, users } from "../../../drizzle/schema";
+import type { Db } from "../../db/client";
+import type { AuthUser } from "../../lib/auth";
+import { notFound } from "../../lib/errors";
+import { serviceColumns, serviceOwner } from "../catalog/service-select";
+import { visibleTo } from "./order-visibility";
+import { toOrderDto, type OrderRow } from "./orders.schemas";
+
+type UserAlias = ReturnType<typeof alias<typeof users, string>>;
+
+const orderClient: UserAlias = alias(users, "order_client");
+const orderWorker: UserAlias = alias(users, "order_worker");
+
+const userColumns = (u: UserAlias) => ({
+  id: u.id,
+  username: u.username,
+  email: u.email,
+  firstName: u.firstName,
+  lastName: u.lastName,
+  role: u.role,
+  phone: u.phone,
+  isVerified: u.isVerified,
+  dateJoined: u.dateJoined,
+});
+
+/**
+ * The order's history with each author as one JSON array column, so an order (or a whole page of
+ * them) loads in a single query. A system entry has an author object whose fields are all null.
+ */
+const historyJson = sql<string>`(SELECT json_group_array(json_object(
+    'id', h.id, 'status', h.status, 'comment', h.comment, 'created_at', h.created_at,
+    'created_by', json_object('id', hu.id, 'username', hu.username, 'email', hu.email,
+      'first_name', hu.first_name, 'last_name', hu.last_name, 'role', hu.role, 'phone', hu.phone,
+      'is_verified', hu.is_verified, 'date_joined', hu.date_joined)))
+  FROM ${orderStatusHistory} h LEFT JOIN ${users} hu ON hu.id = h.created_by_id
+  WHERE h.order_id = ${orders.id})`;
+
+const orderColumns = {
+  id: orders.id,
+  description: orders.description,
+  address: orders.address,
+  scheduledDate: orders.scheduledDate,
+  quantity: orders.quantity,
+  totalPriceCents: orders.totalPriceCents,
+  status: orders.status,
+  createdAt: orders.createdAt,
+  updatedAt: orders.updatedAt,
+  completedAt: orders.completedAt,
+  service: serviceColumns,
+  client: userColumns(orderClient),
+  worker: userColumns(orderWorker),
+  history: historyJson,
+} satisfies Record<keyof OrderRow, unknown>;
+
+/** Orders with service (category, owner), client, worker and history; add where, ordering and limits. */
+export const selectOrders = <T extends SelectedFields = {}>(db: Db, extra = {} as T) =>
+  db
+    .select({ ...orderColumns, ...extra })
+    .from(orders)
+    .innerJoin(services, eq(services.id, orders.serviceId))
+    .innerJoin(categories, eq(categories.id, services.categoryId))
+    .innerJoin(serviceOwner, eq(serviceOwner.id, services.workerId))
+    .innerJoin(orderClient, eq(orderClient.id, orders.clientId))
+    .leftJoin(orderWorker, eq(orderWorker.id, orders.workerId));
+
+/** One order as the caller may see it, in one query; 404 when it is not visible to them. */
+export async function loadOrder(db: Db, user: AuthUser, orderId: number) {
+  const [row] = await selectOrders(db).where(and(eq(orders.id, orderId), visibleTo(user))).limit(1);
+  if (!row) throw notFound();
+  return toOrderDto(row);
+}
+
+/** The fields that decide what may happen to an order next, if the caller may see it. */
+export async function findOrderState(db: Db, user: AuthUser, orderId: number) {
+  const [row] = await db
+    .select({ status: orders.status, clientId: orders.clientId, workerId: orders.workerId })
+    .from(orders)
+    .where(and(eq(orders.id, orderId), visibleTo(user)))
+    .limit(1);
+  if (!row) throw notFound();
+  return row;
+}

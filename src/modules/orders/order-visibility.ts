@@ -1,0 +1,39 @@
+import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { orders, services, workerProfiles, workerSpecializations, type OrderStatus } from "../../../drizzle/schema";
+import type { AuthUser } from "../../lib/auth";
+
+/** Statuses in which an order without a worker is open for assignment. */
+export const OPEN_STATUSES = ["pending", "paid"] as const satisfies readonly OrderStatus[];
+
+/**
+ * The qualification rule: a worker is qualified for a service they own, for any service if they
+ * declared no specializations, and otherwise for the services among their specializations.
+ */
+export function qualifiedFor(workerId: number, serviceId: SQLiteColumn | SQL): SQL {
+  const declared = (extra: SQL) => sql`SELECT 1 FROM ${workerSpecializations} qws
+    JOIN ${workerProfiles} qwp ON qwp.id = qws.worker_profile_id
+    WHERE qwp.user_id = ${workerId} ${extra}`;
+  return sql`(EXISTS (SELECT 1 FROM ${services} qs WHERE qs.id = ${serviceId} AND qs.worker_id = ${workerId})
+    OR NOT EXISTS (${declared(sql``)})
+    OR EXISTS (${declared(sql`AND qws.service_id = ${serviceId}`)}))`;
+}
+
+/** Unassigned, open, and for a service the worker is qualified for. */
+export const openFor = (workerId: number): SQL =>
+  and(isNull(orders.workerId), inArray(orders.status, OPEN_STATUSES), qualifiedFor(workerId, orders.serviceId))!;
+
+/**
+ * Orders the caller may see: clients their own, workers the ones assigned to them plus open ones
+ * they could take, admins all. Used inside every order query, so invisible orders are simply not found.
+ */
+export function visibleTo(user: AuthUser): SQL | undefined {
+  switch (user.role) {
+    case "admin":
+      return undefined;
+    case "client":
+      return eq(orders.clientId, user.id);
+    case "worker":
+      return or(eq(orders.workerId, user.id), openFor(user.id));
+  }
+}

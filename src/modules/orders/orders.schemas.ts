@@ -1,0 +1,190 @@
+import { z } from "@hono/zod-openapi";
+import { ORDER_STATUSES, type OrderStatus } from "../../../drizzle/schema";
+import { formatCents, moneyOutput } from "../../lib/money";
+import { paginationQuery } from "../../lib/pagination";
+import { iso, isoOrNull } from "../../lib/time";
+import { toUserDto, userSchema } from "../accounts/accounts.schemas";
+import { serviceSchema, toServiceDto, type ServiceRow } from "../catalog/catalog.schemas";
+
+// ── Output ────────────────────────────────────────────────────────────────────────────────────
+
+const dateTime = z.string().openapi({ format: "date-time" });
+
+export const statusHistorySchema = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(ORDER_STATUSES),
+    comment: z.string(),
+    created_by: userSchema.nullable().openapi({ description: "null for changes made by the system (payments)" }),
+    created_at: dateTime,
+  })
+  .openapi("OrderStatusHistory");
+
+export const orderSchema = z
+  .object({
+    id: z.number().int(),
+    service: serviceSchema,
+    client: userSchema,
+    worker: userSchema.nullable(),
+    description: z.string(),
+    address: z.string(),
+    scheduled_date: dateTime,
+    quantity: z.number().int(),
+    total_price: moneyOutput,
+    status: z.enum(ORDER_STATUSES),
+    status_history: z.array(statusHistorySchema),
+    created_at: dateTime,
+    updated_at: dateTime,
+    completed_at: dateTime.nullable(),
+  })
+  .openapi("Order");
+
+export type OrderDto = z.infer<typeof orderSchema>;
+
+type UserRow = Parameters<typeof toUserDto>[0];
+
+/** One history entry as the JSON subquery of order-queries.ts builds it (raw SQLite values). */
+interface HistoryJson {
+  id: number;
+  status: OrderStatus;
+  comment: string;
+  created_at: number;
+  created_by: {
+    id: number | null;
+    username: string;
+    email: string;
+    first_name: string;
+    last_name: string;
+    role: UserRow["role"];
+    phone: string;
+    is_verified: 0 | 1;
+    date_joined: number;
+  };
+}
+
+export interface OrderRow {
+  id: number;
+  description: string;
+  address: string;
+  scheduledDate: Date;
+  quantity: number;
+  totalPriceCents: number;
+  status: OrderStatus;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+  service: ServiceRow;
+  client: UserRow;
+  worker: UserRow | null;
+  /** JSON array of HistoryJson. */
+  history: string;
+}
+
+function toHistoryDto(h: HistoryJson): z.infer<typeof statusHistorySchema> {
+  const by = h.created_by;
+  return {
+    id: h.id,
+    status: h.status,
+    comment: h.comment,
+    created_by:
+      by.id === null
+        ? null
+        : toUserDto({
+            ...by,
+            id: by.id,
+            firstName: by.first_name,
+            lastName: by.last_name,
+            isVerified: by.is_verified === 1,
+            dateJoined: new Date(by.date_joined),
+          }),
+    created_at: iso(new Date(h.created_at)),
+  };
+}
+
+export const toOrderDto = (o: OrderRow): OrderDto => ({
+  id: o.id,
+  service: toServiceDto(o.service),
+  client: toUserDto(o.client),
+  worker: o.worker ? toUserDto(o.worker) : null,
+  description: o.description,
+  address: o.address,
+  scheduled_date: iso(o.scheduledDate),
+  quantity: o.quantity,
+  total_price: formatCents(o.totalPriceCents),
+  status: o.status,
+  status_history: (JSON.parse(o.history) as HistoryJson[]).sort((a, b) => a.id - b.id).map(toHistoryDto),
+  created_at: iso(o.createdAt),
+  updated_at: iso(o.updatedAt),
+  completed_at: isoOrNull(o.completedAt),
+});
+
+// ── Input ─────────────────────────────────────────────────────────────────────────────────────
+
+const requiredText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, "This field may not be blank.")
+    .max(max, `Ensure this field has no more than ${max} characters.`);
+
+const relatedId = z
+  .number({ error: "A valid integer is required." })
+  .int("A valid integer is required.")
+  .positive("A valid integer is required.");
+
+const statusEnum = z.enum(ORDER_STATUSES, { error: `Choose one of: ${ORDER_STATUSES.join(", ")}.` });
+
+/** ISO-8601 with a `Z` or offset (a bare local time is read as UTC); must lie in the future. */
+const futureDateTime = z
+  .union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true })], {
+    error: "Datetime has wrong format. Use ISO 8601, e.g. 2030-01-31T09:00:00Z.",
+  })
+  .transform((value) => new Date(/(Z|[+-]\d\d:?\d\d)$/i.test(value) ? value : `${value}Z`))
+  .refine((date) => date.getTime() > Date.now(), "The scheduled date must be in the future.")
+  .openapi({ type: "string", format: "date-time", example: "2030-01-31T09:00:00Z" });
+
+/**
+ * What a client may send. The price, status and worker are never read from the body: unknown keys
+ * (`total_price`, `status`, `worker`) are dropped.
+ */
+export const createOrderBody = z
+  .object({
+    service_id: relatedId.optional(),
+    service: relatedId.optional().openapi({ description: "Alias of service_id" }),
+    description: requiredText(5000),
+    address: requiredText(500),
+    scheduled_date: futureDateTime,
+    quantity: z
+      .number({ error: "A valid integer is required." })
+      .int("A valid integer is required.")
+      .min(1, "Ensure this value is greater than or equal to 1.")
+      .max(100, "Ensure this value is less than or equal to 100.")
+      .default(1),
+  })
+  .superRefine((body, ctx) => {
+    if (body.service_id === undefined && body.service === undefined) {
+      ctx.addIssue({ code: "custom", path: ["service_id"], message: "This field is required." });
+    }
+  })
+  .openapi("OrderCreateRequest");
+
+export type OrderCreate = z.infer<typeof createOrderBody>;
+
+export const assignOrderBody = z
+  .object({
+    worker_id: relatedId.optional().openapi({ description: "Required for admins; a worker assigns themselves" }),
+  })
+  .openapi("OrderAssignRequest");
+
+export type OrderAssign = z.infer<typeof assignOrderBody>;
+
+export const orderStatusBody = z
+  .object({
+    status: statusEnum,
+    comment: z.string().trim().max(1000, "Ensure this field has no more than 1000 characters.").optional(),
+  })
+  .openapi("OrderStatusRequest");
+
+export type OrderStatusChange = z.infer<typeof orderStatusBody>;
+
+export const ordersQuery = paginationQuery.extend({ status: statusEnum.optional() });

@@ -1,0 +1,148 @@
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { orderStatusHistory, orders, services, users, type OrderStatus } from "../../../drizzle/schema";
+import type { Db } from "../../db/client";
+import { isUniqueViolation } from "../../db/results";
+import type { AuthUser } from "../../lib/auth";
+import { ValidationError, conflict, forbidden, notFound } from "../../lib/errors";
+import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
+import type { Effects } from "../notifications/notification-events";
+import { commitOrderChange } from "./order-events";
+import { findOrderState, loadOrder, selectOrders } from "./order-queries";
+import { authorizeTransition, transitionStatements } from "./order-transitions";
+import { OPEN_STATUSES, qualifiedFor, visibleTo } from "./order-visibility";
+import { toOrderDto, type OrderAssign, type OrderCreate, type OrderStatusChange } from "./orders.schemas";
+
+export { loadOrder as getOrder };
+
+export async function listOrders(db: Db, user: AuthUser, url: string, page: PageRequest, status?: OrderStatus) {
+  const rows = await selectOrders(db, { total: windowTotal() })
+    .where(and(visibleTo(user), status ? eq(orders.status, status) : undefined))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(page.limit)
+    .offset(page.offset);
+  return pageFromRows(url, page, rows, toOrderDto);
+}
+
+/**
+ * The service's price and the id the new order will get. The id is reserved up front because the
+ * history and inbox rows written in the same batch must name the order; a concurrent create that
+ * took it first makes the batch fail on the primary key, and we retry with the next one.
+ */
+async function orderQuote(db: Db, serviceId: number) {
+  const [row] = await db
+    .select({
+      priceCents: services.basePriceCents,
+      isActive: services.isActive,
+      nextOrderId: sql<number>`(SELECT max(
+        coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'orders'), 0),
+        coalesce((SELECT max(id) FROM ${orders}), 0)) + 1)`.mapWith(Number),
+    })
+    .from(services)
+    .where(eq(services.id, serviceId));
+  if (!row?.isActive) throw ValidationError.field("service_id", `Invalid pk "${serviceId}" - object does not exist or is inactive.`);
+  return row;
+}
+
+const CREATE_ATTEMPTS = 5;
+
+export async function createOrder(db: Db, effects: Effects, client: AuthUser, input: OrderCreate) {
+  const serviceId = (input.service_id ?? input.service)!;
+  for (let attempt = 1; ; attempt++) {
+    const { priceCents, nextOrderId: orderId } = await orderQuote(db, serviceId);
+    const writes = [
+      db.insert(orders).values({
+        id: orderId,
+        serviceId,
+        clientId: client.id,
+        description: input.description,
+        address: input.address,
+        scheduledDate: input.scheduled_date,
+        quantity: input.quantity,
+        totalPriceCents: priceCents * input.quantity,
+        status: "pending",
+      }),
+      db.insert(orderStatusHistory).values({ orderId, status: "pending", comment: "Order created", createdById: client.id }),
+    ] as const;
+    try {
+      await commitOrderChange(db, effects, writes, [{ kind: "order_created", orderId }]);
+      return loadOrder(db, client, orderId);
+    } catch (error) {
+      if (!isUniqueViolation(error) || attempt === CREATE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** The order's state plus who would be assigned and whether they may be, in one query. */
+async function assignmentState(db: Db, user: AuthUser, orderId: number, assigneeId: number) {
+  const [row] = await db
+    .select({
+      status: orders.status,
+      workerId: orders.workerId,
+      assignee: { username: users.username, role: users.role, isActive: users.isActive },
+      qualified: sql<number>`${qualifiedFor(assigneeId, orders.serviceId)}`.mapWith(Boolean),
+    })
+    .from(orders)
+    .leftJoin(users, eq(users.id, assigneeId))
+    .where(and(eq(orders.id, orderId), visibleTo(user)))
+    .limit(1);
+  if (!row) throw notFound();
+  return row;
+}
+
+/**
+ * A worker takes an open order, or an admin gives it to a named worker. Paid orders start right
+ * away (escrow: the money is in). The guarded UPDATE re-checks "no worker yet", the status and the
+ * qualification, so of many concurrent assigns exactly one wins.
+ */
+export async function assignOrder(db: Db, effects: Effects, user: AuthUser, orderId: number, input: OrderAssign) {
+  const assigneeId = user.role === "admin" ? input.worker_id : user.id;
+  if (assigneeId === undefined) throw ValidationError.field("worker_id", "This field is required.");
+  if (user.role === "worker" && input.worker_id !== undefined && input.worker_id !== user.id) {
+    throw forbidden("Workers can only assign themselves.");
+  }
+  const order = await assignmentState(db, user, orderId, assigneeId);
+  const { assignee } = order;
+  if (!assignee || assignee.role !== "worker" || !assignee.isActive) {
+    throw ValidationError.field("worker_id", "Choose an active worker.");
+  }
+  if (order.workerId !== null) throw conflict("This order already has a worker.");
+  if (order.status !== "pending" && order.status !== "paid") {
+    throw conflict(`Only ${OPEN_STATUSES.join(" or ")} orders can be assigned; this one is ${order.status}.`);
+  }
+  if (!order.qualified) throw ValidationError.field("worker_id", "This worker is not qualified for the order's service.");
+
+  const startsWork = order.status === "paid";
+  const writes = transitionStatements(db, {
+    orderId,
+    from: order.status,
+    to: startsWork ? "in_progress" : order.status,
+    actorId: user.id,
+    comment: `Worker ${assignee.username} assigned${startsWork ? "; work started" : ""}`,
+    set: { workerId: assigneeId },
+    guard: and(isNull(orders.workerId), qualifiedFor(assigneeId, orders.serviceId)),
+  });
+  await commitOrderChange(
+    db,
+    effects,
+    writes,
+    [{ kind: "worker_assigned", orderId }, ...(startsWork ? [{ kind: "status_changed", orderId, status: "in_progress" } as const] : [])],
+    () => conflict("This order was assigned or changed by someone else meanwhile."),
+  );
+  return loadOrder(db, user, orderId);
+}
+
+/** Applies one row of the TRANSITIONS table for `user`, with its history entry and notifications. */
+export async function changeOrderStatus(db: Db, effects: Effects, user: AuthUser, orderId: number, input: OrderStatusChange) {
+  const order = await findOrderState(db, user, orderId);
+  const rule = authorizeTransition(order, user, input.status);
+  const writes = transitionStatements(db, {
+    orderId,
+    from: order.status,
+    to: input.status,
+    actorId: user.id,
+    comment: input.comment,
+    set: rule.refundOwed ? { refundOwed: true } : undefined,
+  });
+  await commitOrderChange(db, effects, writes, [{ kind: "status_changed", orderId, status: input.status }]);
+  return loadOrder(db, user, orderId);
+}
