@@ -14,6 +14,8 @@ import { adminRouter } from "./modules/admin/admin.handlers";
 import { catalogRouter } from "./modules/catalog/catalog.handlers";
 import { healthRouter } from "./modules/health/health.handlers";
 import { ordersRouter } from "./modules/orders/orders.handlers";
+import { notificationsRouter } from "./modules/notifications/notifications.handlers";
+import { notificationsSocketRouter } from "./realtime/ws-route";
 import { reportsRouter } from "./modules/reports/reports.handlers";
 import { workersRouter } from "./modules/workers/workers.handlers";
 
@@ -81,6 +83,8 @@ export function createApp() {
   app.route("/", workersRouter);
   app.route("/", reportsRouter);
   app.route("/", adminRouter);
+  app.route("/", notificationsRouter);
+  app.route("/", notificationsSocketRouter);
   app.route("/", catalogRouter);
   app.route("/", ordersRouter);
 

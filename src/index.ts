@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import type { Bindings } from "./env";
+import { handleQueue } from "./jobs/consumer";
 import { handleScheduled } from "./jobs/scheduled";
 
 export { UserNotifications } from "./realtime/user-notifications";
@@ -19,5 +20,6 @@ function withTrailingSlash(request: Request): Request {
 
 export default {
   fetch: (request, env, ctx) => app.fetch(withTrailingSlash(request), env, ctx),
+  queue: (batch, env) => handleQueue(batch, env),
   scheduled: (controller, env) => handleScheduled(controller, env),
 } satisfies ExportedHandler<Bindings>;

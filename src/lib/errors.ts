@@ -17,6 +17,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "method_not_allowed"
   | "service_unavailable"
+  | "upgrade_required"
   | "server_error";
 
 /** The one error type of the API: thrown anywhere, rendered by the app's onError. */

@@ -1,0 +1,28 @@
+import { pushEvent } from "../modules/notifications/notification-push";
+import type { Db } from "../db/client";
+import type { Bindings } from "../env";
+import type { JobMessage } from "./messages";
+import { runScheduledJob } from "./run-scheduled-job";
+
+/** What every job handler gets. */
+export interface JobContext {
+  env: Bindings;
+  db: Db;
+}
+
+type Handler<T extends JobMessage["type"]> = (message: Extract<JobMessage, { type: T }>, ctx: JobContext) => Promise<unknown>;
+
+/** A handler for every message type of the union: the compiler rejects a type without one. */
+export type JobRunner = { [T in JobMessage["type"]]: Handler<T> };
+
+/** Add a message type to src/jobs/messages.ts and its handler here; handlers must be idempotent. */
+export const jobRunner: JobRunner = {
+  "notifications.push": (message, ctx) => pushEvent(ctx.db, ctx.env.USER_NOTIFICATIONS, message.eventId),
+  "job.run": (message, ctx) => runScheduledJob(message.name, new Date(message.requestedAt), ctx),
+};
+
+export function runJob(message: JobMessage, ctx: JobContext): Promise<unknown> {
+  // The mapped type guarantees the handler matches message.type; TypeScript cannot correlate the two.
+  const handler = jobRunner[message.type] as (message: JobMessage, ctx: JobContext) => Promise<unknown>;
+  return handler(message, ctx);
+}

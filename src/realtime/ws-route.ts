@@ -1,0 +1,77 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { currentUser, unauthenticated } from "../lib/auth";
+import { ApiError, forbidden } from "../lib/errors";
+import { createRouter, errorResponses, errorSchema } from "../lib/openapi";
+import { verifyAccessToken } from "../lib/tokens";
+import { USER_ID_HEADER } from "./user-notifications";
+
+const requireUpgrade: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError(426, "upgrade_required", "This endpoint only accepts WebSocket upgrades.", { Upgrade: "websocket" });
+  }
+  await next();
+};
+
+/** Browsers cannot set headers on a WebSocket handshake, so the access token comes in `?token=`. */
+const authenticateQueryToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = c.req.query("token");
+  if (!token) throw unauthenticated("Authentication credentials were not provided.");
+  const claims = await verifyAccessToken(c.get("config"), token);
+  if (!claims) throw unauthenticated("Given token not valid for any token type");
+  c.set("user", { id: claims.userId, role: claims.role });
+  await next();
+};
+
+/**
+ * WebSockets are not covered by CORS, so a browser page from any site could open one with a
+ * token it holds: only allow-listed origins (plus our own in development). No Origin = not a browser.
+ */
+const allowedOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const origin = c.req.header("Origin");
+  const config = c.get("config");
+  const ownOrigin = config.environment === "development" ? new URL(c.req.url).origin : null;
+  if (origin && origin !== ownOrigin && !config.allowedOrigins.includes(origin)) {
+    throw forbidden("This origin may not open notification sockets.");
+  }
+  await next();
+};
+
+const wsQuery = z.object({
+  token: z.string().openapi({ description: "Access JWT (checked before the query is validated)" }),
+  since: z
+    .string()
+    .regex(/^\d{1,15}$/, "A valid non-negative integer is required.")
+    .transform(Number)
+    .optional()
+    .openapi({ type: "integer", minimum: 0, description: "Replay inbox rows with a greater id, in order, first" }),
+});
+
+const notificationsSocketRoute = createRoute({
+  method: "get",
+  path: "/ws/notifications/",
+  operationId: "notifications_socket",
+  tags: ["notifications"],
+  summary: "Live notifications over a WebSocket (send `Upgrade: websocket`)",
+  description:
+    'Messages are JSON: `{"type":"connection_established"}` on connect, `{"type":"pong"}` for each ' +
+    '`{"type":"ping"}`, and one Notification (with `id`) per push. Delivery is at least once: clients dedupe by `id`.',
+  middleware: [requireUpgrade, authenticateQueryToken, allowedOrigin] as const,
+  request: { query: wsQuery },
+  responses: {
+    101: { description: "Switching Protocols: the socket is open" },
+    ...errorResponses(400, 401, 403),
+    426: { description: "Not a WebSocket upgrade request", content: { "application/json": { schema: errorSchema } } },
+  },
+});
+
+export const notificationsSocketRouter = createRouter().openapi(notificationsSocketRoute, async (c) => {
+  const userId = currentUser(c).id;
+  const { since } = c.req.valid("query");
+  const target = new URL("https://user-notifications/connect");
+  if (since !== undefined) target.searchParams.set("since", String(since));
+  const namespace = c.env.USER_NOTIFICATIONS;
+  const stub = namespace.get(namespace.idFromName(String(userId)));
+  return stub.fetch(target, { headers: { Upgrade: "websocket", [USER_ID_HEADER]: String(userId) } });
+});

@@ -1,0 +1,88 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import type { Bindings } from "../../src/env";
+import type { JobMessage } from "../../src/jobs/messages";
+import { inboxInserts, type DomainEvent } from "../../src/modules/notifications/notification-events";
+import worker from "../../src/index";
+import { BASE } from "./http";
+import { db } from "./factories";
+
+const WAIT_MS = 5000;
+
+/** A client-side WebSocket from the real Worker, with its incoming JSON messages queued in order. */
+export class TestSocket {
+  private readonly received: unknown[] = [];
+  private waiter: (() => void) | null = null;
+
+  constructor(readonly ws: WebSocket) {
+    ws.accept();
+    ws.addEventListener("message", (event) => {
+      this.received.push(JSON.parse(event.data as string));
+      this.waiter?.();
+    });
+  }
+
+  /** The next message (fails the test instead of hanging if none arrives). */
+  async next<T = any>(): Promise<T> {
+    while (!this.received.length) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("No WebSocket message arrived")), WAIT_MS);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return this.received.shift() as T;
+  }
+
+  /**
+   * Everything received before a pong to a ping sent now. Messages on a socket are ordered, so once
+   * the sender has finished (the queue handler returned), this is everything it sent.
+   */
+  async drain(ping = '{"type": "ping"}'): Promise<any[]> {
+    this.ws.send(ping);
+    const before: any[] = [];
+    for (let m = await this.next(); m.type !== "pong"; m = await this.next()) before.push(m);
+    return before;
+  }
+
+  close() {
+    this.ws.close(1000, "done");
+  }
+}
+
+export function socketRequest(query: string, headers: Record<string, string> = {}) {
+  return exports.default.fetch(new Request(`${BASE}/ws/notifications/${query}`, { headers: { Upgrade: "websocket", ...headers } }));
+}
+
+/** Connects and consumes `connection_established`. */
+export async function connect(token: string, options: { since?: number; origin?: string } = {}): Promise<TestSocket> {
+  const since = options.since === undefined ? "" : `&since=${options.since}`;
+  const response = await socketRequest(`?token=${token}${since}`, options.origin ? { Origin: options.origin } : {});
+  if (response.status !== 101 || !response.webSocket) throw new Error(`Upgrade failed: ${response.status} ${await response.text()}`);
+  const socket = new TestSocket(response.webSocket);
+  const hello = await socket.next();
+  if (hello.type !== "connection_established") throw new Error(`Unexpected first message ${JSON.stringify(hello)}`);
+  return socket;
+}
+
+/** Writes a domain event's inbox rows as a module would (one batch), returning its event id. */
+export async function recordEvent(event: DomainEvent): Promise<string> {
+  const d = db();
+  const { eventId, statements } = inboxInserts(d, event);
+  const [first, ...rest] = statements;
+  await d.batch([first, ...rest]);
+  return eventId;
+}
+
+export const queueMessage = (body: unknown, attempts = 1) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts, body });
+
+/** Runs the Worker's real queue() handler on one batch and reports what it acked or retried. */
+export async function runQueue(messages: ReturnType<typeof queueMessage>[], options: { queue?: string; env?: Bindings } = {}) {
+  const batch = createMessageBatch(options.queue ?? "marketplace-jobs", messages);
+  await worker.queue(batch as MessageBatch<JobMessage>, options.env ?? env);
+  return getQueueResult(batch, createExecutionContext());
+}
+
+export const pushMessage = (eventId: string, attempts = 1) => queueMessage({ type: "notifications.push", eventId }, attempts);
