@@ -213,6 +213,8 @@ export const payments = sqliteTable(
     refundedAmountCents: integer("refunded_amount_cents").notNull().default(0),
     cardBrand: text("card_brand"),
     cardLast4: text("card_last4"),
+    /** The gateway's reusable reference for retries (sandbox token or Stripe PaymentMethod id), never card data. */
+    gatewayPaymentMethod: text("gateway_payment_method"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     processedAt: integer("processed_at", { mode: "timestamp_ms" }),

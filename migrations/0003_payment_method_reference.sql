@@ -1,0 +1,1 @@
+ALTER TABLE `payments` ADD `gateway_payment_method` text;
