@@ -78,11 +78,22 @@ export async function recordEvent(event: DomainEvent): Promise<string> {
 
 export const queueMessage = (body: unknown, attempts = 1) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts, body });
 
-/** Runs the Worker's real queue() handler on one batch and reports what it acked or retried. */
+/**
+ * Runs the Worker's real queue() handler on one batch and reports what it acked or retried.
+ * getQueueResult does not report retry delays, so `delays` records what each retry() asked for.
+ */
 export async function runQueue(messages: ReturnType<typeof queueMessage>[], options: { queue?: string; env?: Bindings } = {}) {
   const batch = createMessageBatch(options.queue ?? "marketplace-jobs", messages);
+  const delays: Record<string, number | undefined> = {};
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    message.retry = (retryOptions) => {
+      delays[message.id] = retryOptions?.delaySeconds;
+      retry(retryOptions);
+    };
+  }
   await worker.queue(batch as MessageBatch<JobMessage>, options.env ?? env);
-  return getQueueResult(batch, createExecutionContext());
+  return { ...(await getQueueResult(batch, createExecutionContext())), delays };
 }
 
 export const pushMessage = (eventId: string, attempts = 1) => queueMessage({ type: "notifications.push", eventId }, attempts);
