@@ -93,6 +93,8 @@ describe("GET /api/orders/", () => {
     expect(res.body).toMatchObject({ count: 2, next: null, previous: null });
     expect(ids(res)).toEqual([second.id, first.id]);
     expect(res.body.results[0].status_history).toHaveLength(1);
+    const noSlash = await call("GET", "/api/orders", { token: client.token });
+    expect(ids(noSlash)).toEqual([second.id, first.id]);
   });
 
   it("lists a worker's assigned orders plus the open ones they qualify for", async () => {
