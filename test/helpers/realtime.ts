@@ -96,4 +96,13 @@ export async function runQueue(messages: ReturnType<typeof queueMessage>[], opti
   return { ...(await getQueueResult(batch, createExecutionContext())), delays };
 }
 
+/** The env with a Durable Object namespace whose objects are unreachable (a platform hiccup). */
+export const envWithBrokenObjects = (): Bindings => ({
+  ...env,
+  USER_NOTIFICATIONS: {
+    idFromName: (name: string) => env.USER_NOTIFICATIONS.idFromName(name),
+    get: () => ({ push: () => Promise.reject(new Error("Durable Object unavailable")) }),
+  } as unknown as Bindings["USER_NOTIFICATIONS"],
+});
+
 export const pushMessage = (eventId: string, attempts = 1) => queueMessage({ type: "notifications.push", eventId }, attempts);

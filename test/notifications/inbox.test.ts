@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createOrder, createUser, type TestUser } from "../helpers/factories";
 import { call } from "../helpers/http";
-import { recordEvent } from "../helpers/sockets";
+import { recordEvent } from "../helpers/realtime";
 
 /** A client with three notifications about their order (oldest first: paid, in_progress, completed). */
 async function clientWithInbox() {

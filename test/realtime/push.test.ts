@@ -3,23 +3,14 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { notifications } from "../../drizzle/schema";
-import type { Bindings } from "../../src/env";
 import type { JobMessage } from "../../src/jobs/messages";
 import { schedulePush } from "../../src/modules/notifications/notification-events";
 import { createOrder, createUser, db } from "../helpers/factories";
 import { call } from "../helpers/http";
-import { connect, pushMessage, recordEvent, runQueue } from "../helpers/sockets";
+import { connect, envWithBrokenObjects, pushMessage, recordEvent, runQueue } from "../helpers/realtime";
 
 const stubFor = (userId: number) => env.USER_NOTIFICATIONS.get(env.USER_NOTIFICATIONS.idFromName(String(userId)));
 
-/** The env with a Durable Object namespace whose objects are unreachable (a platform hiccup). */
-const envWithBrokenObjects = (): Bindings => ({
-  ...env,
-  USER_NOTIFICATIONS: {
-    idFromName: (name: string) => env.USER_NOTIFICATIONS.idFromName(name),
-    get: () => ({ push: () => Promise.reject(new Error("Durable Object unavailable")) }),
-  } as unknown as Bindings["USER_NOTIFICATIONS"],
-});
 
 async function assignedOrder() {
   const worker = await createUser("worker");

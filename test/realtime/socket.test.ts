@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/env";
 import { createOrder, createUser } from "../helpers/factories";
 import { BASE, call } from "../helpers/http";
-import { connect, recordEvent, socketRequest } from "../helpers/sockets";
+import { connect, recordEvent, socketRequest } from "../helpers/realtime";
 
 const rawFetch = (url: string, headers: Record<string, string> = { Upgrade: "websocket" }) =>
   exports.default.fetch(new Request(url, { headers }));
