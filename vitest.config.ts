@@ -15,13 +15,15 @@ const quietMissingSourcemaps: Plugin = {
 export default defineConfig({
   plugins: [
     quietMissingSourcemaps,
-    cloudflareTest(async () => ({
+    cloudflareTest(async ({ inject }) => ({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: {
           ENVIRONMENT: "test",
           JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+          // Set only by vitest.turso.config.ts (its globalSetup starts sqld); "" = D1 even if .dev.vars names a Turso URL.
+          TURSO_DATABASE_URL: inject("tursoDatabaseUrl") ?? "",
         },
       },
     })),

@@ -1,21 +1,34 @@
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../drizzle/schema";
-import { countingD1, type QueryCounter } from "./query-counter";
+import { createLibsqlClient, libsqlDrizzle, type TursoEnv } from "./libsql";
+import { countingD1, countingLibsql, type QueryCounter } from "./query-counter";
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;
 
 /**
- * The one way modules get a database.
+ * The one way modules get a database: Turso (libSQL over HTTP) when TURSO_DATABASE_URL is set,
+ * otherwise the D1 binding. Same schema, same migrations, same query builders.
  *
  * Two D1 facts shape how modules query (Drizzle 0.45):
  * - `db.batch` rows come back as objects, so a joined select that repeats a column name (two `id`s)
  *   is mis-mapped inside a batch. Batch writes and single-table reads; for joined lists select
  *   `windowTotal()` with the rows (src/lib/pagination.ts) instead of a count + rows batch.
+ *   (libSQL returns positional rows and maps them correctly; code that follows the D1 rule runs on both.)
  * - `db.run(sql\`...\`)` with parameters cannot be batched; use query builders (`insert().values()`
  *   with `sql` values, `insert().select(sql)`) inside batches. `counter` counts round trips for this request
  * (a statement or a whole batch each), so tests and benchmarks can assert them.
+ *
+ * On both drivers a batch is one transaction on one connection (so `changes()` in a statement sees
+ * the previous one, and a failing statement rolls the whole batch back), affected rows are read with
+ * `rowsAffected()` and constraint errors carry SQLite's message (`isUniqueViolation`).
  */
-export function createDb(env: { DB: D1Database }, counter?: QueryCounter): Db {
+export function createDb(env: { DB: D1Database } & TursoEnv, counter?: QueryCounter): Db {
+  if (env.TURSO_DATABASE_URL) {
+    const client = createLibsqlClient(env.TURSO_DATABASE_URL, env.TURSO_AUTH_TOKEN);
+    // Both are BaseSQLiteDatabase<"async"> with the same query API and `batch`; modules are typed
+    // against one `Db`. Only `run()`'s raw result differs, and rowsAffected() reads both shapes.
+    return libsqlDrizzle(counter ? countingLibsql(client, counter) : client) as unknown as Db;
+  }
   const d1 = counter ? countingD1(env.DB, counter) : env.DB;
   return drizzle(d1, { schema });
 }

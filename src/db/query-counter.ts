@@ -1,3 +1,5 @@
+import type { Client } from "@libsql/client/web";
+
 export interface QueryCounter {
   count: number;
 }
@@ -41,6 +43,28 @@ export function countingD1(db: D1Database, counter: QueryCounter): D1Database {
       }
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+const LIBSQL_ROUND_TRIPS = new Set(["execute", "batch", "migrate", "executeMultiple"]);
+
+/**
+ * Wraps a libSQL client the same way: `execute` (one statement) and `batch` (one pipelined HTTP
+ * request, one transaction) each count as one round trip.
+ */
+export function countingLibsql(client: Client, counter: QueryCounter): Client {
+  return new Proxy(client, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      if (typeof prop === "string" && LIBSQL_ROUND_TRIPS.has(prop)) {
+        return (...args: unknown[]) => {
+          counter.count++;
+          return value.apply(target, args);
+        };
+      }
+      return value.bind(target);
     },
   });
 }
