@@ -50,7 +50,7 @@ export const assignOrderRoute = createRoute({
   tags,
   summary: "A qualified worker takes an open order, or an admin assigns one (worker_id)",
   description:
-    "Only while the order is pending or paid and has no worker; a paid order moves to in_progress. Of concurrent assigns exactly one succeeds, the others get 409.",
+    "Only while the order is pending or paid and has no worker; a paid order moves to in_progress. Of concurrent assigns exactly one succeeds, the others get 409. A worker who is not qualified for the service cannot see the open order (404); an admin naming an unqualified or inactive worker gets 400 on worker_id.",
   security: bearerSecurity,
   middleware: [authenticated("worker", "admin")] as const,
   request: { params: idParams, body: jsonBody(assignOrderBody) },

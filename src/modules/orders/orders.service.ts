@@ -106,7 +106,7 @@ export async function assignOrder(db: Db, effects: Effects, user: AuthUser, orde
     throw ValidationError.field("worker_id", "Choose an active worker.");
   }
   if (order.workerId !== null) throw conflict("This order already has a worker.");
-  if (order.status !== "pending" && order.status !== "paid") {
+  if (!OPEN_STATUSES.some((open) => open === order.status)) {
     throw conflict(`Only ${OPEN_STATUSES.join(" or ")} orders can be assigned; this one is ${order.status}.`);
   }
   if (!order.qualified) throw ValidationError.field("worker_id", "This worker is not qualified for the order's service.");
