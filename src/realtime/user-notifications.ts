@@ -41,6 +41,7 @@ export class UserNotifications extends DurableObject<Bindings> {
       return new Response("Expected a WebSocket upgrade.", { status: 426 });
     }
     const userId = Number(request.headers.get(USER_ID_HEADER));
+    if (!Number.isSafeInteger(userId) || userId < 1) return new Response("Missing user.", { status: 400 });
     const sinceParam = new URL(request.url).searchParams.get("since");
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);

@@ -85,6 +85,23 @@ describe("GET /ws/notifications/ handshake", () => {
   });
 });
 
+describe("the UserNotifications object", () => {
+  it("only accepts upgrades that carry the user id the Worker authenticated", async () => {
+    const stub = env.USER_NOTIFICATIONS.get(env.USER_NOTIFICATIONS.idFromName("direct"));
+    expect((await stub.fetch("https://user-notifications/connect")).status).toBe(426);
+    expect((await stub.fetch("https://user-notifications/connect", { headers: { Upgrade: "websocket" } })).status).toBe(400);
+  });
+});
+
+describe("the socket route in the OpenAPI document", () => {
+  it("is documented with its query, 101 and error responses", async () => {
+    const op = (await call("GET", "/api/schema/")).body.paths["/ws/notifications/"].get;
+    expect(op.operationId).toBe("notifications_socket");
+    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(["since", "token"]);
+    expect(Object.keys(op.responses).sort()).toEqual(["101", "400", "401", "403", "426"]);
+  });
+});
+
 describe("replay with ?since=", () => {
   it("sends the user's missed inbox rows in order before anything else, and only theirs", async () => {
     const order = await createOrder();
