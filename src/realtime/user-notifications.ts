@@ -92,14 +92,20 @@ export class UserNotifications extends DurableObject<Bindings> {
     logEvent("ws_error", { user_id: (ws.deserializeAttachment() as SocketState | null)?.userId, error: String(error) });
   }
 
+  /** Never throws: a failure inside blockConcurrencyWhile would reset the object and drop every socket. */
   private async replay(ws: WebSocket, state: SocketState, since: number): Promise<void> {
-    const rows = await createDb(this.env)
-      .select()
-      .from(notifications)
-      .where(and(eq(notifications.userId, state.userId), gt(notifications.id, since)))
-      .orderBy(asc(notifications.id))
-      .limit(MAX_REPLAY);
-    for (const row of rows) ws.send(JSON.stringify(toNotificationDto(row)));
-    ws.serializeAttachment({ ...state, replayedThrough: rows.at(-1)?.id ?? 0 } satisfies SocketState);
+    try {
+      const rows = await createDb(this.env)
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, state.userId), gt(notifications.id, since)))
+        .orderBy(asc(notifications.id))
+        .limit(MAX_REPLAY);
+      for (const row of rows) ws.send(JSON.stringify(toNotificationDto(row)));
+      ws.serializeAttachment({ ...state, replayedThrough: rows.at(-1)?.id ?? 0 } satisfies SocketState);
+    } catch (error) {
+      logEvent("ws_replay_failed", { user_id: state.userId, error: String(error) });
+      ws.close(1011, "Could not replay missed notifications; reconnect.");
+    }
   }
 }
