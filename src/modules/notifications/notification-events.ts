@@ -4,9 +4,15 @@ import type { Db } from "../../db/client";
 import type { JobMessage } from "../../jobs/messages";
 import { logEvent } from "../../lib/log";
 
+/**
+ * An order id, or SQL that yields it inside the writing batch (a new order's id is only known to
+ * the database until the batch commits).
+ */
+export type OrderRef = number | SQL;
+
 /** Every domain event that notifies someone. Orders and payments report through this one type. */
 export type DomainEvent =
-  | { kind: "order_created"; orderId: number }
+  | { kind: "order_created"; orderId: OrderRef }
   | { kind: "worker_assigned"; orderId: number }
   | { kind: "status_changed"; orderId: number; status: OrderStatus }
   | { kind: "payment_success" | "payment_failed" | "payment_refunded"; orderId: number; paymentId: string };
@@ -23,16 +29,16 @@ interface Recipients {
   /** SQL text over the order row `o`. */
   message: SQL;
   /** Who gets it: a query over the order returning `user_id` rows. */
-  users: (orderId: number) => SQL;
+  users: (orderId: OrderRef) => SQL;
 }
 
 const orderRef = sql`'Order #' || o.id`;
-const CLIENT = (orderId: number) => sql`SELECT client_id AS user_id FROM orders WHERE id = ${orderId}`;
-const PARTIES = (orderId: number) =>
+const CLIENT = (orderId: OrderRef) => sql`SELECT client_id AS user_id FROM orders WHERE id = ${orderId}`;
+const PARTIES = (orderId: OrderRef) =>
   sql`SELECT client_id AS user_id FROM orders WHERE id = ${orderId}
       UNION SELECT worker_id FROM orders WHERE id = ${orderId} AND worker_id IS NOT NULL`;
 /** Available workers qualified for the order's service: its owner, or no declared specializations, or it is among them. */
-const QUALIFIED_AVAILABLE_WORKERS = (orderId: number) => sql`
+const QUALIFIED_AVAILABLE_WORKERS = (orderId: OrderRef) => sql`
   SELECT wp.user_id AS user_id FROM orders ord
   JOIN worker_profiles wp ON wp.is_available = 1
   JOIN users u ON u.id = wp.user_id AND u.is_active = 1 AND u.role = 'worker'

@@ -17,12 +17,14 @@ export async function commitOrderChange(
   writes: readonly [OrderWrite, ...OrderWrite[]],
   events: DomainEvent[],
   lostRace: () => ApiError = () => conflict("The order was changed by someone else meanwhile; reload it and try again."),
-): Promise<void> {
+): Promise<unknown[]> {
   const inbox = events.map((event) => inboxInserts(db, event));
+  let results: unknown[];
   try {
-    await db.batch([...writes, ...inbox.flatMap((i) => i.statements)]);
+    results = await db.batch([...writes, ...inbox.flatMap((i) => i.statements)]);
   } catch (error) {
     throw isGuardFailure(error) ? lostRace() : error;
   }
   for (const { eventId } of inbox) schedulePush(effects, eventId);
+  return results;
 }

@@ -1,7 +1,6 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { orderStatusHistory, orders, services, users, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
-import { isUniqueViolation } from "../../db/results";
 import type { AuthUser } from "../../lib/auth";
 import { ValidationError, conflict, forbidden, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
@@ -23,53 +22,47 @@ export async function listOrders(db: Db, user: AuthUser, url: string, page: Page
   return pageFromRows(url, page, rows, toOrderDto);
 }
 
-/**
- * The service's price and the id the new order will get. The id is reserved up front because the
- * history and inbox rows written in the same batch must name the order; a concurrent create that
- * took it first makes the batch fail on the primary key, and we retry with the next one.
- */
-async function orderQuote(db: Db, serviceId: number) {
+async function activeServicePrice(db: Db, serviceId: number) {
   const [row] = await db
-    .select({
-      priceCents: services.basePriceCents,
-      isActive: services.isActive,
-      nextOrderId: sql<number>`(SELECT max(
-        coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'orders'), 0),
-        coalesce((SELECT max(id) FROM ${orders}), 0)) + 1)`.mapWith(Number),
-    })
+    .select({ priceCents: services.basePriceCents, isActive: services.isActive })
     .from(services)
     .where(eq(services.id, serviceId));
   if (!row?.isActive) throw ValidationError.field("service_id", `Invalid pk "${serviceId}" - object does not exist or is inactive.`);
-  return row;
+  return row.priceCents;
 }
 
-const CREATE_ATTEMPTS = 5;
+/**
+ * The id of the order inserted first in the same batch. A batch is one transaction and SQLite
+ * has a single writer, so no other order can be inserted between our INSERT and these reads.
+ */
+const NEW_ORDER_ID = sql`(SELECT max(id) FROM orders)`;
 
 export async function createOrder(db: Db, effects: Effects, client: AuthUser, input: OrderCreate) {
   const serviceId = (input.service_id ?? input.service)!;
-  for (let attempt = 1; ; attempt++) {
-    const { priceCents, nextOrderId: orderId } = await orderQuote(db, serviceId);
-    const writes = [
-      db.insert(orders).values({
-        id: orderId,
-        serviceId,
-        clientId: client.id,
-        description: input.description,
-        address: input.address,
-        scheduledDate: input.scheduled_date,
-        quantity: input.quantity,
-        totalPriceCents: priceCents * input.quantity,
-        status: "pending",
-      }),
-      db.insert(orderStatusHistory).values({ orderId, status: "pending", comment: "Order created", createdById: client.id }),
-    ] as const;
-    try {
-      await commitOrderChange(db, effects, writes, [{ kind: "order_created", orderId }]);
-      return loadOrder(db, client, orderId);
-    } catch (error) {
-      if (!isUniqueViolation(error) || attempt === CREATE_ATTEMPTS) throw error;
-    }
-  }
+  const priceCents = await activeServicePrice(db, serviceId);
+  const [inserted] = await commitOrderChange(
+    db,
+    effects,
+    [
+      db
+        .insert(orders)
+        .values({
+          serviceId,
+          clientId: client.id,
+          description: input.description,
+          address: input.address,
+          scheduledDate: input.scheduled_date,
+          quantity: input.quantity,
+          totalPriceCents: priceCents * input.quantity,
+          status: "pending",
+        })
+        .returning({ id: orders.id }),
+      db.insert(orderStatusHistory).values({ orderId: NEW_ORDER_ID, status: "pending", comment: "Order created", createdById: client.id }),
+    ],
+    [{ kind: "order_created", orderId: NEW_ORDER_ID }],
+  );
+  const [{ id }] = inserted as { id: number }[];
+  return loadOrder(db, client, id);
 }
 
 /** The order's state plus who would be assigned and whether they may be, in one query. */
