@@ -14,6 +14,7 @@ import { adminRouter } from "./modules/admin/admin.handlers";
 import { catalogRouter } from "./modules/catalog/catalog.handlers";
 import { healthRouter } from "./modules/health/health.handlers";
 import { ordersRouter } from "./modules/orders/orders.handlers";
+import { paymentsRouter } from "./modules/payments/payments.handlers";
 import { notificationsRouter } from "./modules/notifications/notifications.handlers";
 import { notificationsSocketRouter } from "./realtime/ws-route";
 import { reportsRouter } from "./modules/reports/reports.handlers";
@@ -87,6 +88,7 @@ export function createApp() {
   app.route("/", notificationsSocketRouter);
   app.route("/", catalogRouter);
   app.route("/", ordersRouter);
+  app.route("/", paymentsRouter);
 
   app.doc31("/api/schema/", {
     openapi: "3.1.0",

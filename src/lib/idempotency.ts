@@ -1,0 +1,107 @@
+import { and, eq, lt } from "drizzle-orm";
+import { idempotencyKeys } from "../../drizzle/schema";
+import type { Db } from "../db/client";
+import { rowsAffected } from "../db/results";
+import { ApiError, ValidationError, conflict } from "./errors";
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export interface RecordedResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface IdempotentRequest {
+  userId: number;
+  /** The operation, e.g. "payments.pay": the same key may be used once per operation. */
+  scope: string;
+  key: string;
+  /** Everything that defines the request (path parameters and body). */
+  payload: unknown;
+  /** Keys the request hash: bodies can hold card data, and a plain SHA-256 of a card number is guessable. */
+  secret: string;
+}
+
+/** JSON with object keys sorted at every level, so equal bodies hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+async function requestHash(secret: string, payload: unknown): Promise<string> {
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(canonicalJson(payload)));
+  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** What a failed run answers, in the contract's shapes; null when the error must not be replayed. */
+function recordableError(error: unknown): RecordedResponse | null {
+  if (error instanceof ValidationError) return { status: 400, body: error.fields };
+  if (error instanceof ApiError && error.status < 500) return { status: error.status, body: { detail: error.detail, code: error.code } };
+  return null;
+}
+
+/**
+ * Stripe's Idempotency-Key semantics. The first request with a key claims it (one INSERT decides
+ * between concurrent ones) and its response, success or client error, is stored for 24 hours; the
+ * same key and body replays it; a different body → 422; a request while the first still runs → 409.
+ * A server error releases the key so the client can try again.
+ */
+export async function idempotent(
+  db: Db,
+  request: IdempotentRequest,
+  run: () => Promise<RecordedResponse>,
+): Promise<RecordedResponse & { replayed: boolean }> {
+  const hash = await requestHash(request.secret, request.payload);
+  const now = new Date();
+  const match = and(eq(idempotencyKeys.userId, request.userId), eq(idempotencyKeys.scope, request.scope), eq(idempotencyKeys.key, request.key));
+  const fresh = { requestHash: hash, responseStatus: null, responseBody: null, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) };
+  // Claim the key, taking over an expired record; read whichever record holds it, in one round trip.
+  const [claimed, [record]] = await db.batch([
+    db
+      .insert(idempotencyKeys)
+      .values({ userId: request.userId, scope: request.scope, key: request.key, ...fresh })
+      .onConflictDoUpdate({
+        target: [idempotencyKeys.userId, idempotencyKeys.scope, idempotencyKeys.key],
+        set: fresh,
+        setWhere: lt(idempotencyKeys.expiresAt, now),
+      }),
+    db.select().from(idempotencyKeys).where(match),
+  ]);
+
+  if (rowsAffected(claimed) === 0) {
+    if (record.requestHash !== hash) {
+      throw new ApiError(422, "idempotency_mismatch", "This Idempotency-Key was already used with a different request.");
+    }
+    if (record.responseStatus === null) {
+      throw conflict("A request with this Idempotency-Key is still being processed.", "idempotency_in_progress");
+    }
+    return { status: record.responseStatus, body: JSON.parse(record.responseBody ?? "null"), replayed: true };
+  }
+
+  const store = (response: RecordedResponse) =>
+    db.update(idempotencyKeys).set({ responseStatus: response.status, responseBody: JSON.stringify(response.body) }).where(eq(idempotencyKeys.id, record.id));
+  let response: RecordedResponse;
+  try {
+    response = await run();
+  } catch (error) {
+    const recorded = recordableError(error);
+    await (recorded ? store(recorded) : db.delete(idempotencyKeys).where(eq(idempotencyKeys.id, record.id)));
+    throw error;
+  }
+  await store(response);
+  return { ...response, replayed: false };
+}
+
+/** Deletes idempotency records past their 24 hours; for the hourly cleanup job. */
+export async function purgeExpiredIdempotencyKeys(db: Db, now: Date): Promise<number> {
+  return rowsAffected(await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)));
+}

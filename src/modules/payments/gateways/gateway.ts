@@ -1,0 +1,61 @@
+/** Card details as entered; they live only for the duration of one request and are never stored. */
+export interface CardDetails {
+  number: string;
+  expMonth: number;
+  /** Four digits. */
+  expYear: number;
+  cvc: string;
+  holderName: string;
+}
+
+export interface ChargeRequest {
+  amountCents: number;
+  currency: string;
+  /** The card itself (first attempt) or the gateway's reusable reference from an earlier attempt (retries). */
+  source: { card: CardDetails } | { reference: string };
+  paymentId: string;
+  orderId: number;
+  /** 1 for the first try; the payment-retry job counts up. */
+  attempt: number;
+  /** The gateway's transaction from an earlier attempt of this payment, to be confirmed again. */
+  transactionId: string | null;
+}
+
+/** `reference` is what a retry can charge again without card data (sandbox token, Stripe PaymentMethod id). */
+export type ChargeResult =
+  | { ok: true; transactionId: string; reference: string | null }
+  | {
+      ok: false;
+      code: string;
+      message: string;
+      /** Transient (network, 5xx, processing_error): the payment-retry job may try again. */
+      retryable: boolean;
+      transactionId: string | null;
+      reference: string | null;
+    };
+
+export interface RefundRequest {
+  transactionId: string;
+  amountCents: number;
+  /** Our refund row's id: the gateway's idempotency key and a tag on the gateway's refund (webhooks match it). */
+  refundId: string;
+  reason?: string;
+}
+
+export type RefundResult = { ok: true; gatewayRefundId: string } | { ok: false; code: string; message: string };
+
+export const GATEWAY_NAMES = ["sandbox", "stripe"] as const;
+export type GatewayName = (typeof GATEWAY_NAMES)[number];
+
+/** Every gateway call resolves with a result; only programming errors throw. */
+export interface PaymentGateway {
+  readonly name: GatewayName;
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+  refund(request: RefundRequest): Promise<RefundResult>;
+}
+
+/** The gateway new payments use, and the one that took an existing payment (refunds go back through it). */
+export interface Gateways {
+  current: PaymentGateway;
+  byName(name: string): PaymentGateway;
+}

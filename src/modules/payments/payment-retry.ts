@@ -1,0 +1,75 @@
+import { and, asc, eq, lte, sql } from "drizzle-orm";
+import { orders, payments } from "../../../drizzle/schema";
+import { isUniqueViolation } from "../../db/results";
+import type { PaymentDeps } from "./payment-deps";
+import { chargeSafely, settleCharge } from "./payment-settlement";
+import type { PaymentRow } from "./payments.schemas";
+import { refundOwedOrder } from "./refunds.service";
+
+const BATCH_SIZE = 50;
+
+/**
+ * The payment-retry job: charges due retryable failed payments again through the gateway that took
+ * them, using the stored reusable reference (never card data), and settles refunds still owed on
+ * canceled orders. Safe to run concurrently and repeatedly.
+ */
+export async function retryDuePayments(deps: PaymentDeps, now: Date) {
+  const { db } = deps;
+  const due = await db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.status, "failed"), eq(payments.retryable, true), lte(payments.nextRetryAt, now)))
+    .orderBy(asc(payments.nextRetryAt))
+    .limit(BATCH_SIZE);
+  const counts = { completed: 0, failed: 0, skipped: 0, refunds: 0 };
+  for (const payment of due) {
+    const claimed = await claimForRetry(deps, payment, now);
+    if (!claimed) {
+      counts.skipped++;
+      continue;
+    }
+    const result = await chargeSafely(deps.gateways.byName(claimed.gateway), {
+      amountCents: claimed.amountCents,
+      currency: claimed.currency,
+      source: { reference: claimed.gatewayPaymentMethod ?? "" },
+      paymentId: claimed.id,
+      orderId: claimed.orderId,
+      attempt: claimed.attempts,
+      transactionId: claimed.gatewayTransactionId,
+    });
+    const settled = await settleCharge(deps, claimed, result);
+    counts[settled.payment.status === "failed" ? "failed" : "completed"]++;
+  }
+
+  const owed = await db.select({ id: orders.id }).from(orders).where(eq(orders.refundOwed, true)).limit(BATCH_SIZE);
+  for (const order of owed) {
+    if ((await refundOwedOrder(deps, order.id, null)).status === "refunded") counts.refunds++;
+  }
+  return counts;
+}
+
+/**
+ * failed → processing with one more attempt, only while the order is still pending. The unique
+ * index refuses it if another payment of the order is live. A payment that can't be claimed will
+ * never need a retry again, so it stops being retryable (unless another run changed it meanwhile).
+ */
+async function claimForRetry(deps: PaymentDeps, payment: PaymentRow, now: Date): Promise<PaymentRow | null> {
+  const { db } = deps;
+  const stillDue = and(eq(payments.id, payment.id), eq(payments.status, "failed"), eq(payments.retryable, true));
+  let claimed: PaymentRow[] = [];
+  try {
+    claimed = await db
+      .update(payments)
+      .set({ status: "processing", attempts: sql`${payments.attempts} + 1`, retryable: false, nextRetryAt: null, updatedAt: now })
+      .where(and(stillDue, sql`EXISTS (SELECT 1 FROM ${orders} WHERE ${orders.id} = ${payments.orderId} AND ${orders.status} = 'pending')`))
+      .returning();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+  if (claimed.length) return claimed[0];
+  await db
+    .update(payments)
+    .set({ retryable: false, nextRetryAt: null, updatedAt: now })
+    .where(and(stillDue, eq(payments.nextRetryAt, payment.nextRetryAt ?? now)));
+  return null;
+}

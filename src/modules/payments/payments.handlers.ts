@@ -1,0 +1,40 @@
+import { currentUser } from "../../lib/auth";
+import { idempotent } from "../../lib/idempotency";
+import { createRouter } from "../../lib/openapi";
+import { pageRequest } from "../../lib/pagination";
+import { depsOf } from "./payment-deps";
+import { getPaymentRoute, listPaymentsRoute, payOrderRoute, refundPaymentRoute } from "./payments.routes";
+import { toPaymentDto, type PaymentDto } from "./payments.schemas";
+import { getPayment, listPayments, payOrder } from "./payments.service";
+import { refundPayment } from "./refunds.service";
+import { stripeWebhookRouter } from "./stripe-webhook.handlers";
+
+/** Every payments route, the Stripe webhook included. */
+export const paymentsRouter = createRouter()
+  .route("/", stripeWebhookRouter)
+  .openapi(listPaymentsRoute, async (c) => {
+    const { status, order, ...query } = c.req.valid("query");
+    return c.json(await listPayments(c.get("db"), currentUser(c), c.req.url, pageRequest(query), { status, order }), 200);
+  })
+  .openapi(getPaymentRoute, async (c) => c.json(toPaymentDto(await getPayment(c.get("db"), currentUser(c), c.req.valid("param").id)), 200))
+  .openapi(payOrderRoute, async (c) => {
+    const user = currentUser(c);
+    const orderId = c.req.valid("param").order_id;
+    const input = c.req.valid("json");
+    const key = c.req.valid("header")["idempotency-key"];
+    const pay = async () => ({ status: 201, body: toPaymentDto(await payOrder(depsOf(c), user, orderId, input)) });
+    if (!key) return c.json((await pay()).body, 201);
+    const response = await idempotent(
+      c.get("db"),
+      { userId: user.id, scope: "payments.pay", key, payload: { order_id: orderId, ...input }, secret: c.get("config").jwtSecret },
+      pay,
+    );
+    if (response.replayed) c.header("Idempotent-Replayed", "true");
+    // A replay repeats the first answer exactly, whatever its status.
+    return c.json(response.body as PaymentDto, response.status as 201);
+  })
+  .openapi(refundPaymentRoute, async (c) => {
+    const { amount, reason } = c.req.valid("json");
+    const payment = await refundPayment(depsOf(c), currentUser(c).id, c.req.valid("param").id, { amountCents: amount, reason });
+    return c.json(toPaymentDto(payment), 200);
+  });

@@ -1,0 +1,116 @@
+import { and, eq, or } from "drizzle-orm";
+import Stripe from "stripe";
+import { orders, payments, refunds, stripeEvents } from "../../../drizzle/schema";
+import { ApiError } from "../../lib/errors";
+import { logEvent } from "../../lib/log";
+import type { PaymentDeps } from "./payment-deps";
+import { isPaymentGuardFailure, rollbackUnlessChanged, runBatch } from "./payment-db";
+import { settleCharge } from "./payment-settlement";
+import type { PaymentRow } from "./payments.schemas";
+import { withRefunded } from "./refunds.service";
+
+/** The event, if `signature` is Stripe's for this exact body; anything else → 400. */
+export async function verifyStripeEvent(rawBody: string, signature: string | undefined, secret: string): Promise<Stripe.Event> {
+  if (!signature) throw new ApiError(400, "authentication_failed", "Missing Stripe-Signature header.");
+  try {
+    return await Stripe.webhooks.constructEventAsync(rawBody, signature, secret, undefined, Stripe.createSubtleCryptoProvider());
+  } catch {
+    throw new ApiError(400, "authentication_failed", "Invalid Stripe signature.");
+  }
+}
+
+/**
+ * Applies each event once: the event id is recorded first (a duplicate delivery finds it and stops),
+ * and every effect is itself a guarded state change, so concurrent or repeated deliveries, or the
+ * request path reporting the same outcome, change nothing twice. A failure forgets the event so
+ * Stripe's redelivery applies it.
+ */
+export async function applyStripeEvent(deps: PaymentDeps, event: Stripe.Event): Promise<"applied" | "duplicate"> {
+  const recorded = await deps.db.insert(stripeEvents).values({ id: event.id, type: event.type }).onConflictDoNothing().returning();
+  if (!recorded.length) return "duplicate";
+  try {
+    await apply(deps, event);
+  } catch (error) {
+    await deps.db.delete(stripeEvents).where(eq(stripeEvents.id, event.id));
+    throw error;
+  }
+  return "applied";
+}
+
+async function apply(deps: PaymentDeps, event: Stripe.Event): Promise<void> {
+  switch (event.type) {
+    case "payment_intent.succeeded":
+      return intentSucceeded(deps, event.data.object);
+    case "payment_intent.payment_failed":
+      return intentFailed(deps, event.data.object);
+    case "charge.refund.updated":
+    case "refund.updated":
+      return refundUpdated(deps, event.data.object);
+    default:
+      logEvent("stripe_event_ignored", { event_id: event.id, type: event.type });
+  }
+}
+
+async function paymentOf(deps: PaymentDeps, intent: Stripe.PaymentIntent): Promise<PaymentRow | undefined> {
+  const [payment] = await deps.db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.gateway, "stripe"), or(eq(payments.id, intent.metadata?.payment_id ?? ""), eq(payments.gatewayTransactionId, intent.id))));
+  return payment;
+}
+
+const methodId = (intent: Stripe.PaymentIntent) => (typeof intent.payment_method === "string" ? intent.payment_method : (intent.payment_method?.id ?? null));
+
+async function intentSucceeded(deps: PaymentDeps, intent: Stripe.PaymentIntent) {
+  const payment = await paymentOf(deps, intent);
+  if (payment?.status === "processing") {
+    await settleCharge(deps, payment, { ok: true, transactionId: intent.id, reference: methodId(intent) });
+  } else if (payment?.status === "failed") {
+    // The client was told this payment failed (and may have paid again): give the money back, and
+    // make sure no retry confirms this intent again.
+    await deps.db.update(payments).set({ retryable: false, nextRetryAt: null }).where(eq(payments.id, payment.id));
+    const result = await deps.gateways
+      .byName("stripe")
+      .refund({ transactionId: intent.id, amountCents: intent.amount_received, refundId: `late_${payment.id}`, reason: "Succeeded after it was recorded as failed" });
+    logEvent("late_success_refunded", { payment_id: payment.id, ok: result.ok });
+    if (!result.ok) throw new Error(`Refund of late success ${intent.id} failed: ${result.message}`);
+  }
+}
+
+async function intentFailed(deps: PaymentDeps, intent: Stripe.PaymentIntent) {
+  const payment = await paymentOf(deps, intent);
+  if (payment?.status !== "processing") return;
+  const error = intent.last_payment_error;
+  await settleCharge(deps, payment, {
+    ok: false,
+    code: error?.decline_code && error.decline_code !== "generic_decline" ? error.decline_code : (error?.code ?? "card_declined"),
+    message: error?.message ?? "The payment failed.",
+    retryable: error?.code === "processing_error",
+    transactionId: intent.id,
+    reference: methodId(intent),
+  });
+}
+
+/** A refund that Stripe accepted and later failed: the money is still ours to return, so undo it and owe it again. */
+async function refundUpdated(deps: PaymentDeps, refund: Stripe.Refund) {
+  if (refund.status !== "failed" && refund.status !== "canceled") return;
+  const { db } = deps;
+  const [row] = await db
+    .select({ id: refunds.id, amountCents: refunds.amountCents, payment: payments })
+    .from(refunds)
+    .innerJoin(payments, eq(payments.id, refunds.paymentId))
+    .where(or(eq(refunds.id, refund.metadata?.refund_id ?? ""), eq(refunds.gatewayRefundId, refund.id)));
+  if (!row) return;
+  try {
+    await runBatch(db, [
+      db.delete(refunds).where(eq(refunds.id, row.id)),
+      rollbackUnlessChanged(db),
+      db.update(payments).set({ ...withRefunded(-row.amountCents), updatedAt: new Date() }).where(eq(payments.id, row.payment.id)),
+      db.update(orders).set({ refundOwed: true }).where(and(eq(orders.id, row.payment.orderId), eq(orders.status, "canceled"))),
+    ]);
+    logEvent("refund_reverted", { payment_id: row.payment.id, refund_id: row.id, gateway_refund_id: refund.id });
+  } catch (error) {
+    // Both charge.refund.updated and refund.updated report the same failure; the first one undid it.
+    if (!isPaymentGuardFailure(error)) throw error;
+  }
+}
