@@ -10,7 +10,7 @@ export const OPEN_STATUSES = ["pending", "paid"] as const satisfies readonly Ord
  * The qualification rule: a worker is qualified for a service they own, for any service if they
  * declared no specializations, and otherwise for the services among their specializations.
  */
-export function qualifiedFor(workerId: number, serviceId: SQLiteColumn | SQL): SQL {
+export function qualifiedFor(workerId: number | SQLiteColumn | SQL, serviceId: SQLiteColumn | SQL): SQL {
   const declared = (extra: SQL) => sql`SELECT 1 FROM ${workerSpecializations} qws
     JOIN ${workerProfiles} qwp ON qwp.id = qws.worker_profile_id
     WHERE qwp.user_id = ${workerId} ${extra}`;

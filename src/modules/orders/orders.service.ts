@@ -82,11 +82,7 @@ async function assignmentState(db: Db, user: AuthUser, orderId: number, assignee
   return row;
 }
 
-/**
- * A worker takes an open order, or an admin gives it to a named worker. Paid orders start right
- * away (escrow: the money is in). The guarded UPDATE re-checks "no worker yet", the status and the
- * qualification, so of many concurrent assigns exactly one wins.
- */
+/** A worker takes an open order, or an admin gives it to a named worker. */
 export async function assignOrder(db: Db, effects: Effects, user: AuthUser, orderId: number, input: OrderAssign) {
   const assigneeId = user.role === "admin" ? input.worker_id : user.id;
   if (assigneeId === undefined) throw ValidationError.field("worker_id", "This field is required.");
@@ -99,29 +95,50 @@ export async function assignOrder(db: Db, effects: Effects, user: AuthUser, orde
     throw ValidationError.field("worker_id", "Choose an active worker.");
   }
   if (order.workerId !== null) throw conflict("This order already has a worker.");
-  if (!OPEN_STATUSES.some((open) => open === order.status)) {
-    throw conflict(`Only ${OPEN_STATUSES.join(" or ")} orders can be assigned; this one is ${order.status}.`);
-  }
+  const status = OPEN_STATUSES.find((open) => open === order.status);
+  if (!status) throw conflict(`Only ${OPEN_STATUSES.join(" or ")} orders can be assigned; this one is ${order.status}.`);
   if (!order.qualified) throw ValidationError.field("worker_id", "This worker is not qualified for the order's service.");
 
-  const startsWork = order.status === "paid";
+  await commitAssignment(db, effects, { orderId, status, assigneeId, assigneeName: assignee.username, actorId: user.id });
+  return loadOrder(db, user, orderId);
+}
+
+export interface Assignment {
+  orderId: number;
+  /** The open status the order was seen in; the guarded UPDATE requires it still. */
+  status: (typeof OPEN_STATUSES)[number];
+  assigneeId: number;
+  assigneeName: string;
+  /** null when the system assigns (the auto-assign job). */
+  actorId: number | null;
+}
+
+/**
+ * Writes an assignment: paid orders start right away (escrow: the money is in). The guarded UPDATE
+ * re-checks "no worker yet", the status and the qualification, so of many concurrent assigns
+ * (manual or automatic) exactly one wins; the others get a 409.
+ */
+export async function commitAssignment(db: Db, effects: Effects, a: Assignment) {
+  const startsWork = a.status === "paid";
   const writes = transitionStatements(db, {
-    orderId,
-    from: order.status,
-    to: startsWork ? "in_progress" : order.status,
-    actorId: user.id,
-    comment: `Worker ${assignee.username} assigned${startsWork ? "; work started" : ""}`,
-    set: { workerId: assigneeId },
-    guard: and(isNull(orders.workerId), qualifiedFor(assigneeId, orders.serviceId)),
+    orderId: a.orderId,
+    from: a.status,
+    to: startsWork ? "in_progress" : a.status,
+    actorId: a.actorId,
+    comment: `Worker ${a.assigneeName} assigned${startsWork ? "; work started" : ""}`,
+    set: { workerId: a.assigneeId },
+    guard: and(isNull(orders.workerId), qualifiedFor(a.assigneeId, orders.serviceId)),
   });
   await commitOrderChange(
     db,
     effects,
     writes,
-    [{ kind: "worker_assigned", orderId }, ...(startsWork ? [{ kind: "status_changed", orderId, status: "in_progress" } as const] : [])],
+    [
+      { kind: "worker_assigned", orderId: a.orderId },
+      ...(startsWork ? [{ kind: "status_changed", orderId: a.orderId, status: "in_progress" } as const] : []),
+    ],
     () => conflict("This order was assigned or changed by someone else meanwhile."),
   );
-  return loadOrder(db, user, orderId);
 }
 
 /** Applies one row of the TRANSITIONS table for `user`, with its history entry and notifications. */
