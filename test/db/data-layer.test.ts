@@ -1,12 +1,15 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createClient } from "@libsql/client/web";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { categories, orderStatusHistory, orders, services, users, workerProfiles } from "../../drizzle/schema";
+import { createApp } from "../../src/app";
 import { createDb } from "../../src/db/client";
 import { errorChainText, isUniqueViolation, rowsAffected } from "../../src/db/results";
 import { isGuardFailure, transitionStatements } from "../../src/modules/orders/order-transitions";
 import { createCategory, createOrder, createService, createUser, db, unique } from "../helpers/factories";
+import { BASE } from "../helpers/http";
 
 /**
  * The data-layer guarantees modules rely on. This file runs in both suites (`npm test` on D1,
@@ -149,6 +152,19 @@ describe("driver", () => {
   it("writes to libSQL when TURSO_DATABASE_URL is set, to D1 otherwise", async () => {
     const user = await createUser();
     expect(await storedUsernames(user.id)).toEqual([user.username]);
+  });
+
+  it("answers 503 with a retry hint when the libSQL server is unreachable", async () => {
+    const admin = await createUser("admin");
+    const unreachable = { ...env, TURSO_DATABASE_URL: "http://127.0.0.1:1" };
+    const get = (path: string) =>
+      createApp().fetch(new Request(`${BASE}${path}`, { headers: { Authorization: `Bearer ${admin.token}` } }), unreachable, createExecutionContext());
+    const health = await get("/api/health/");
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ checks: { database: "error" } });
+    const list = await get("/api/users/");
+    expect(list.status).toBe(503);
+    expect(list.headers.get("Retry-After")).toBe("1");
   });
 });
 
