@@ -37,7 +37,7 @@ export async function retryDuePayments(deps: PaymentDeps, now: Date) {
       attempt: claimed.attempts,
       transactionId: claimed.gatewayTransactionId,
     });
-    const settled = await settleCharge(deps, claimed, result);
+    const settled = await settleCharge(deps, claimed, result, now);
     counts[settled.payment.status === "failed" ? "failed" : "completed"]++;
   }
 

@@ -39,9 +39,8 @@ export interface Settled {
  * completed + order pending→paid + history + notification in one batch. Failure: payment failed
  * (retryable or not) + notification; the order stays pending.
  */
-export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, result: ChargeResult): Promise<Settled> {
+export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, result: ChargeResult, now = new Date()): Promise<Settled> {
   const { db } = deps;
-  const now = new Date();
   const processing = and(eq(payments.id, payment.id), eq(payments.status, "processing"));
   const reference = result.reference ?? payment.gatewayPaymentMethod;
   logEvent("payment_outcome", {

@@ -1,0 +1,94 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { orders, payments } from "../../drizzle/schema";
+import { SandboxGateway } from "../../src/modules/payments/gateways/sandbox-gateway";
+import { MAX_ATTEMPTS, retryDelayMs } from "../../src/modules/payments/payment-settlement";
+import { retryDuePayments } from "../../src/modules/payments/payment-retry";
+import { db } from "../helpers/factories";
+import { CARDS, cardBody, gatewaysOf, pay, paymentRow, paymentsOfOrder, pendingOrder, testDeps } from "./helpers";
+
+const deps = () => testDeps(gatewaysOf(new SandboxGateway()));
+const HOUR = 3_600_000;
+
+/** A payment that failed with the retryable processing_error, and its order. */
+async function retryableFailure() {
+  const order = await pendingOrder();
+  const res = await pay(order.client.token, order.id, cardBody(CARDS.processingError));
+  const row = await paymentRow(res.body.id);
+  expect(row).toMatchObject({ status: "failed", retryable: true, attempts: 1 });
+  return { order, payment: row };
+}
+
+describe("retryDuePayments", () => {
+  it("schedules the first retry 30 minutes out and doubles the wait each time", () => {
+    expect([1, 2, 3, 4].map(retryDelayMs)).toEqual([0.5 * HOUR, HOUR, 2 * HOUR, 4 * HOUR]);
+  });
+
+  it("leaves payments that are not due yet alone", async () => {
+    const { payment } = await retryableFailure();
+    const counts = await retryDuePayments(deps(), new Date(payment.nextRetryAt!.getTime() - 1));
+    expect(await paymentRow(payment.id)).toEqual(payment);
+    expect(counts.completed + counts.failed).toBe(0);
+  });
+
+  it("retries with backoff using the stored reference and gives up after 5 attempts", async () => {
+    const { order, payment } = await retryableFailure();
+    let now = payment.nextRetryAt!;
+    for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
+      await retryDuePayments(deps(), now);
+      const row = await paymentRow(payment.id);
+      expect(row.attempts).toBe(attempt);
+      expect(row.status).toBe("failed");
+      if (attempt < MAX_ATTEMPTS) {
+        expect(row.retryable).toBe(true);
+        expect(row.nextRetryAt!.getTime() - now.getTime()).toBeGreaterThanOrEqual(retryDelayMs(attempt) - 5000);
+        now = row.nextRetryAt!;
+      } else {
+        expect(row).toMatchObject({ retryable: false, nextRetryAt: null });
+      }
+    }
+    await retryDuePayments(deps(), new Date(now.getTime() + 100 * HOUR));
+    expect((await paymentRow(payment.id)).attempts).toBe(MAX_ATTEMPTS);
+    expect(await paymentsOfOrder(order.id)).toHaveLength(1);
+  });
+
+  it("completes the payment and the order when a retry succeeds", async () => {
+    const { order, payment } = await retryableFailure();
+    // The transient cause went away: the same reference now charges (as a recovered processor would).
+    await db().update(payments).set({ gatewayPaymentMethod: "tok_sandbox_success" }).where(eq(payments.id, payment.id));
+    const counts = await retryDuePayments(deps(), payment.nextRetryAt!);
+    expect(counts.completed).toBeGreaterThanOrEqual(1);
+    expect(await paymentRow(payment.id)).toMatchObject({ status: "completed", attempts: 2, retryable: false });
+    expect((await db().select().from(orders).where(eq(orders.id, order.id)))[0].status).toBe("paid");
+  });
+
+  it("does not retry when the order is no longer pending, or another payment succeeded", async () => {
+    const canceled = await retryableFailure();
+    await db().update(orders).set({ status: "canceled" }).where(eq(orders.id, canceled.order.id));
+    const paidElsewhere = await retryableFailure();
+    expect((await pay(paidElsewhere.order.client.token, paidElsewhere.order.id)).body.status).toBe("completed");
+
+    await retryDuePayments(deps(), new Date(Date.now() + HOUR));
+    for (const { payment } of [canceled, paidElsewhere]) {
+      expect(await paymentRow(payment.id)).toMatchObject({ status: "failed", attempts: 1, retryable: false });
+    }
+    expect((await paymentsOfOrder(paidElsewhere.order.id)).filter((p) => p.status === "completed")).toHaveLength(1);
+  });
+
+  it("charges at most once when two job runs retry the same payment concurrently", async () => {
+    const { order, payment } = await retryableFailure();
+    await db().update(payments).set({ gatewayPaymentMethod: "tok_sandbox_success" }).where(eq(payments.id, payment.id));
+    await Promise.all([retryDuePayments(deps(), payment.nextRetryAt!), retryDuePayments(deps(), payment.nextRetryAt!)]);
+    expect(await paymentRow(payment.id)).toMatchObject({ status: "completed", attempts: 2 });
+    expect(await paymentsOfOrder(order.id)).toHaveLength(1);
+  });
+
+  it("also settles refunds owed on canceled orders", async () => {
+    const order = await pendingOrder();
+    const paid = await pay(order.client.token, order.id);
+    await db().update(orders).set({ status: "canceled", refundOwed: true }).where(eq(orders.id, order.id));
+    const counts = await retryDuePayments(deps(), new Date());
+    expect(counts.refunds).toBeGreaterThanOrEqual(1);
+    expect((await paymentRow(paid.body.id)).status).toBe("refunded");
+  });
+});
