@@ -1,0 +1,104 @@
+// The one way the client talks to the API: JSON in and out, the access token in memory only,
+// one refresh (with rotation) on a 401, and errors that carry the server's request id.
+import type { Tokens, User } from "./types";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown> | null,
+    readonly requestId: string | null,
+  ) {
+    super(typeof body?.detail === "string" ? body.detail : `Request failed (${status}).`);
+  }
+
+  /** DRF-style field errors (`{"username": ["…"]}`); empty for `{detail, code}` errors. */
+  get fieldErrors(): Record<string, string[]> {
+    if (!this.body || "detail" in this.body) return {};
+    return Object.fromEntries(Object.entries(this.body).filter((entry): entry is [string, string[]] => Array.isArray(entry[1])));
+  }
+}
+
+interface Session {
+  tokens: Tokens;
+  user: User;
+}
+
+let session: Session | null = null;
+let refreshing: Promise<boolean> | null = null;
+
+/** Fired on `window` when someone logs in or out (including a refresh token that stopped working). */
+export const SESSION_EVENT = "session-changed";
+
+export const currentUser = (): User | null => session?.user ?? null;
+
+export function startSession(tokens: Tokens, user: User): void {
+  session = { tokens, user };
+  window.dispatchEvent(new Event(SESSION_EVENT));
+}
+
+export function endSession(): void {
+  if (!session) return;
+  session = null;
+  window.dispatchEvent(new Event(SESSION_EVENT));
+}
+
+export const refreshToken = (): string | null => session?.tokens.refresh ?? null;
+
+interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  query?: Record<string, string | number | undefined>;
+  headers?: Record<string, string>;
+}
+
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  let response = await send(path, options);
+  if (response.status === 401 && session && (await refreshOnce())) response = await send(path, options);
+  const requestId = response.headers.get("X-Request-Id");
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    if (response.status === 401) endSession();
+    throw new ApiError(response.status, body, requestId);
+  }
+  return body as T;
+}
+
+function send(path: string, { method = "GET", body, query, headers = {} }: RequestOptions): Promise<Response> {
+  const url = new URL(path, location.origin);
+  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined && value !== "") url.searchParams.set(key, String(value));
+  const allHeaders: Record<string, string> = { Accept: "application/json", ...headers };
+  if (body !== undefined) allHeaders["Content-Type"] = "application/json";
+  if (session) allHeaders.Authorization = `Bearer ${session.tokens.access}`;
+  return fetch(url, { method, headers: allHeaders, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+/** Concurrent 401s share one refresh: a rotated refresh token may be used only once. */
+function refreshOnce(): Promise<boolean> {
+  refreshing ??= refresh().finally(() => (refreshing = null));
+  return refreshing;
+}
+
+async function refresh(): Promise<boolean> {
+  const current = session;
+  if (!current) return false;
+  const response = await fetch("/api/auth/refresh/", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ refresh: current.tokens.refresh }),
+  });
+  if (!response.ok || session !== current) return false;
+  current.tokens = (await response.json()) as Tokens;
+  return true;
+}
+
+/** An access token that is valid for at least another 30 s (for the WebSocket handshake, which cannot be retried on a 401). */
+export async function freshAccessToken(): Promise<string | null> {
+  if (!session) return null;
+  const [, payload = ""] = session.tokens.access.split(".");
+  const { exp } = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: number };
+  if (exp !== undefined && exp * 1000 - Date.now() < 30_000 && !(await refreshOnce())) {
+    endSession();
+    return null;
+  }
+  return session?.tokens.access ?? null;
+}

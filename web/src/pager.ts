@@ -1,0 +1,20 @@
+import { h } from "./dom";
+import type { Page } from "./types";
+
+/** Previous/next links for a paginated list shown at `base` (a hash route), keeping its other query params. */
+export function pager(page: Page<unknown>, query: URLSearchParams, base: string): HTMLElement | null {
+  if (!page.next && !page.previous) return null;
+  const current = Number(query.get("page") ?? 1);
+  const link = (to: number, label: string) => {
+    const params = new URLSearchParams(query);
+    params.set("page", String(to));
+    return h("a", { class: "button", href: `${base}?${params}` }, label);
+  };
+  return h(
+    "nav",
+    { class: "pager", "aria-label": "Pages" },
+    page.previous ? link(current - 1, "← Previous") : null,
+    h("span", { class: "muted" }, `Page ${current}`),
+    page.next ? link(current + 1, "Next →") : null,
+  );
+}
