@@ -1,5 +1,5 @@
 // Creates an admin account in the local D1 database (default) or the deployed one (--remote).
-// Usage: npm run createsuperuser -- --username NAME --password PASS [--email EMAIL] [--remote]
+// Usage: npm run createsuperuser -- --username NAME --password PASS [--email EMAIL] [--remote | --persist-to DIR]
 // Missing username/password are prompted for when a terminal is attached.
 import { spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
@@ -12,6 +12,7 @@ const { values } = parseArgs({
     password: { type: "string" },
     email: { type: "string", default: "" },
     remote: { type: "boolean", default: false },
+    "persist-to": { type: "string" }, // a local D1 state directory other than .wrangler/state (e2e tests)
   },
 });
 
@@ -28,7 +29,8 @@ async function ask(question) {
   return answer.trim();
 }
 
-const target = values.remote ? "--remote" : "--local";
+const persistTo = values["persist-to"] ? ["--persist-to", values["persist-to"]] : [];
+const target = values.remote ? ["--remote"] : ["--local", ...persistTo];
 const sqlText = (text) => `'${String(text).replaceAll("'", "''")}'`;
 
 function d1(args) {
@@ -44,9 +46,9 @@ if (!password) fail("--password is required.");
 const weak = passwordPolicyErrors(password, username);
 if (weak.length) fail(`password too weak: ${weak.join(" ")}`);
 
-d1(["migrations", "apply", "DB", target]);
+d1(["migrations", "apply", "DB", ...target]);
 const existing = JSON.parse(
-  d1(["execute", "DB", target, "--json", "--command", `SELECT id FROM users WHERE lower(username) = lower(${sqlText(username)})`]),
+  d1(["execute", "DB", ...target, "--json", "--command", `SELECT id FROM users WHERE lower(username) = lower(${sqlText(username)})`]),
 );
 if (existing[0]?.results?.length) fail(`the username "${username}" is already taken.`);
 
@@ -55,7 +57,7 @@ const hash = await hashPassword(password);
 d1([
   "execute",
   "DB",
-  target,
+  ...target,
   "--command",
   `INSERT INTO users (username, email, first_name, last_name, role, phone, is_verified, is_active, password_hash, date_joined)
    VALUES (${sqlText(username)}, ${sqlText(values.email)}, '', '', 'admin', '', 1, 1, ${sqlText(hash)}, ${now})`,
