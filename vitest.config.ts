@@ -31,6 +31,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["./test/setup.ts"],
+    globalSetup: ["./test/fake-stripe/global-setup.ts"],
     silent: "passed-only",
   },
 });
