@@ -114,5 +114,5 @@ export const idempotencyHeaders = z.object({
     .min(1, "This field may not be blank.")
     .max(MAX_IDEMPOTENCY_KEY_LENGTH, `Ensure this field has no more than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`)
     .optional()
-    .openapi({ param: { name: "Idempotency-Key", in: "header" }, description: "Same key + same body replays the first response (24 hours)." }),
+    .openapi({ param: { name: "idempotency-key", in: "header" }, description: "Same key + same body replays the first response (24 hours)." }),
 });
