@@ -9,13 +9,15 @@ import { serviceSchema, toServiceDto, type ServiceRow } from "../catalog/catalog
 // ── Output ────────────────────────────────────────────────────────────────────────────────────
 
 const dateTime = z.string().openapi({ format: "date-time" });
+/** `userSchema.nullable()` documents `allOf: [User, {type: [object, null]}]`, which no null satisfies; a union documents `anyOf: [User, null]`. */
+const userOrNull = z.union([userSchema, z.null()]);
 
 export const statusHistorySchema = z
   .object({
     id: z.number().int(),
     status: z.enum(ORDER_STATUSES),
     comment: z.string(),
-    created_by: userSchema.nullable().openapi({ description: "null for changes made by the system (payments)" }),
+    created_by: userOrNull.openapi({ description: "null for changes made by the system (payments)" }),
     created_at: dateTime,
   })
   .openapi("OrderStatusHistory");
@@ -25,7 +27,7 @@ export const orderSchema = z
     id: z.number().int(),
     service: serviceSchema,
     client: userSchema,
-    worker: userSchema.nullable(),
+    worker: userOrNull,
     description: z.string(),
     address: z.string(),
     scheduled_date: dateTime,
