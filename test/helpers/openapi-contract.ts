@@ -1,0 +1,156 @@
+import { call } from "./http";
+
+/** The slice of JSON Schema that our OpenAPI document uses (checked by `validate`). */
+export interface JsonSchema {
+  $ref?: string;
+  type?: string | string[];
+  enum?: unknown[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  allOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  format?: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  maxItems?: number;
+  default?: unknown;
+  example?: unknown;
+}
+
+interface Parameter {
+  name: string;
+  in: "path" | "query" | "header";
+  required?: boolean;
+  schema: JsonSchema;
+}
+
+interface Media {
+  content?: Record<string, { schema: JsonSchema }>;
+}
+
+export interface Operation {
+  method: string;
+  path: string;
+  operationId: string;
+  /** A bearer token is required (security without the anonymous `{}` alternative). */
+  requiresAuth: boolean;
+  parameters: Parameter[];
+  body?: JsonSchema;
+  responses: Record<string, Media>;
+}
+
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, { operationId: string; security?: object[]; parameters?: Parameter[]; requestBody?: Media; responses: Record<string, Media> }>>;
+  components: { schemas: Record<string, JsonSchema> };
+}
+
+export async function loadDocument(): Promise<OpenApiDocument> {
+  const res = await call<OpenApiDocument>("GET", "/api/schema/");
+  if (res.status !== 200) throw new Error(`GET /api/schema/ → ${res.status}`);
+  return res.body;
+}
+
+/** Every HTTP operation of the document (the WebSocket handshake is tested on its own). */
+export function operationsOf(doc: OpenApiDocument): Operation[] {
+  return Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods)
+      .filter(([, op]) => !op.responses["101"])
+      .map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path,
+        operationId: op.operationId,
+        requiresAuth: Boolean(op.security?.length) && !op.security!.some((s) => Object.keys(s).length === 0),
+        parameters: op.parameters ?? [],
+        body: op.requestBody?.content?.["application/json"]?.schema,
+        responses: op.responses,
+      })),
+  );
+}
+
+export const resolve = (doc: OpenApiDocument, schema: JsonSchema): JsonSchema =>
+  schema.$ref ? resolve(doc, doc.components.schemas[schema.$ref.split("/").pop()!]) : schema;
+
+const typeOf = (value: unknown) =>
+  value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Errors of `value` against `schema` (empty when it conforms), each prefixed with its JSON path. */
+export function validate(doc: OpenApiDocument, input: JsonSchema, value: unknown, at = "$"): string[] {
+  const schema = resolve(doc, input);
+  const errors: string[] = [];
+  const fail = (message: string) => errors.push(`${at}: ${message}`);
+  if (schema.allOf) for (const part of schema.allOf) errors.push(...validate(doc, part, value, at));
+  for (const [key, alternatives] of [["anyOf", schema.anyOf], ["oneOf", schema.oneOf]] as const) {
+    if (alternatives && !alternatives.some((alt) => validate(doc, alt, value, at).length === 0)) fail(`matches no ${key} alternative`);
+  }
+  if (schema.type) {
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    const actual = typeOf(value);
+    if (!types.includes(actual) && !(actual === "integer" && types.includes("number"))) {
+      fail(`expected ${types.join("|")}, got ${actual}`);
+      return errors;
+    }
+  }
+  if (schema.enum && !schema.enum.includes(value)) fail(`${JSON.stringify(value)} not in enum`);
+  if (typeof value === "string") {
+    if (schema.format === "date-time" && !ISO_DATE_TIME.test(value)) fail(`not a date-time: ${value}`);
+    if (schema.pattern && !new RegExp(schema.pattern, "u").test(value)) fail(`does not match ${schema.pattern}`);
+    if (schema.minLength !== undefined && value.length < schema.minLength) fail("too short");
+    if (schema.maxLength !== undefined && value.length > schema.maxLength) fail("too long");
+  }
+  if (typeof value === "number") {
+    if (schema.minimum !== undefined && value < schema.minimum) fail(`below minimum ${schema.minimum}`);
+    if (schema.maximum !== undefined && value > schema.maximum) fail(`above maximum ${schema.maximum}`);
+    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) fail(`not above ${schema.exclusiveMinimum}`);
+  }
+  if (Array.isArray(value)) {
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) fail("too many items");
+    if (schema.items) value.forEach((item, i) => errors.push(...validate(doc, schema.items!, item, `${at}[${i}]`)));
+  }
+  if (typeOf(value) === "object") {
+    const object = value as Record<string, unknown>;
+    for (const name of schema.required ?? []) if (!(name in object)) fail(`missing required ${name}`);
+    for (const [name, item] of Object.entries(object)) {
+      const declared = schema.properties?.[name];
+      if (declared) errors.push(...validate(doc, declared, item, `${at}.${name}`));
+      else if (schema.additionalProperties === false) fail(`unexpected property ${name}`);
+      else if (typeof schema.additionalProperties === "object") errors.push(...validate(doc, schema.additionalProperties, item, `${at}.${name}`));
+    }
+  }
+  return errors;
+}
+
+/** The documented JSON schema of `status` for an operation, if the document declares one. */
+export const responseSchema = (op: Operation, status: number) => op.responses[String(status)]?.content?.["application/json"]?.schema;
+
+/** `{"detail","code"}` (plus request_id on 5xx) or a DRF field map: the contract's two error shapes. */
+export function isContractError(status: number, body: unknown): boolean {
+  if (typeOf(body) !== "object") return false;
+  const object = body as Record<string, unknown>;
+  if (typeof object.detail === "string" && typeof object.code === "string") return true;
+  return status === 400 && Object.values(object).length > 0 && Object.values(object).every((v) => Array.isArray(v) && v.every((m) => typeof m === "string"));
+}
+
+const SECRET_KEY = /password|hash|secret|cvv|card_number/i;
+
+/** Paths of keys in a response body that must never leave the server. */
+export function secretKeys(value: unknown, at = "$"): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => secretKeys(item, `${at}[${i}]`));
+  if (typeOf(value) !== "object") return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, item]) => [
+    ...(SECRET_KEY.test(key) ? [`${at}.${key}`] : []),
+    ...secretKeys(item, `${at}.${key}`),
+  ]);
+}
+
+/** `/api/orders/{id}/` with its path parameters filled in. */
+export const fillPath = (path: string, params: Record<string, string>) =>
+  path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
