@@ -1,5 +1,6 @@
-import type { Role } from "../../drizzle/schema";
-import { createCategory, createOrder, createService, createUser, type TestUser } from "./factories";
+import { eq } from "drizzle-orm";
+import { notifications, type Role } from "../../drizzle/schema";
+import { createCategory, createOrder, createService, createUser, db, type TestUser } from "./factories";
 import { call } from "./http";
 import { fillPath, type Operation } from "./openapi-contract";
 import { recordEvent } from "./realtime";
@@ -11,9 +12,10 @@ export async function createWorld() {
   const service = await createService({ worker, categoryId: category.id });
   const order = await createOrder({ client, service });
   // One inbox row for the client (the order is unassigned, so the worker gets none from it).
-  await recordEvent({ kind: "status_changed", orderId: order.id, status: "pending" });
+  const eventId = await recordEvent({ kind: "status_changed", orderId: order.id, status: "pending" });
+  const [notification] = await db().select().from(notifications).where(eq(notifications.eventId, eventId));
   const users: Record<Role, TestUser> = { client, worker, admin };
-  return { users, category, service, order, payment: await paidPayment(client, service) };
+  return { users, category, service, order, notification, payment: await paidPayment(client, service) };
 }
 
 export const CARD = { payment_method: "card", card_number: "4242424242424242", card_expiry: "12/40", card_cvv: "123", card_holder_name: "Test Holder" };
@@ -37,6 +39,7 @@ const ID_OWNERS: [RegExp, (world: World, role: Role) => number | string][] = [
   [/^\/api\/orders\/\{id\}/, (w) => w.order.id],
   [/^\/api\/payments\/order\/\{order_id\}/, (w) => w.order.id],
   [/^\/api\/payments\/\{id\}/, (w) => w.payment.id],
+  [/^\/api\/notifications\/\{id\}/, (w) => w.notification.id],
 ];
 
 /** Path parameters naming existing objects (or the first value of an enum parameter such as a job name). */
