@@ -44,6 +44,7 @@ export async function signUp(page: Page, role: "client" | "worker", username: st
   await page.goto(`${baseUrl()}/#/register`);
   await page.getByLabel("I want to").selectOption(role);
   await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Email").fill(`${username}@example.com`);
   await page.getByLabel("First name").fill(firstName);
   await page.getByLabel("Password").fill("correct-Horse-9");
   await page.getByRole("button", { name: "Sign up" }).click();
