@@ -35,7 +35,7 @@ describe("Cron Triggers", () => {
   it("scheduled() only enqueues; the real queue delivers the job to the consumer, which runs it", async () => {
     const scheduledTime = Date.parse("2026-07-05T02:00:00Z");
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: "0 2 * * *", scheduledTime }), env, ctx);
+    await worker.scheduled(createScheduledController({ cron: "0 2 * * *", scheduledTime }), env);
     await waitOnExecutionContext(ctx);
     expect(await reportFor("2026-07-04")()).toBeUndefined(); // not run inline
     const report = await eventually(reportFor("2026-07-04"));
@@ -44,7 +44,7 @@ describe("Cron Triggers", () => {
 
   it("an unknown cron enqueues nothing and does not throw", async () => {
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: "1 1 1 1 1", scheduledTime: Date.now() }), env, ctx);
+    await worker.scheduled(createScheduledController({ cron: "1 1 1 1 1", scheduledTime: Date.now() }), env);
     await waitOnExecutionContext(ctx);
   });
 

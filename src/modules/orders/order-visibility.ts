@@ -37,3 +37,13 @@ export function visibleTo(user: AuthUser): SQL | undefined {
       return or(eq(orders.workerId, user.id), openFor(user.id));
   }
 }
+
+/**
+ * Orders an assign request may find: the visible ones, plus, for a worker, orders they were
+ * qualified to take that someone else just took (still pending, paid or in progress). A loser of
+ * a concurrent assign thus gets the contract's 409, not a 404 because the order left the open pool.
+ */
+export function assignableBy(user: AuthUser): SQL | undefined {
+  if (user.role !== "worker") return visibleTo(user);
+  return or(visibleTo(user), and(inArray(orders.status, [...OPEN_STATUSES, "in_progress"]), qualifiedFor(user.id, orders.serviceId)));
+}

@@ -8,7 +8,7 @@ import type { Effects } from "../notifications/notification-events";
 import { commitOrderChange } from "./order-events";
 import { findOrderState, loadOrder, selectOrders } from "./order-queries";
 import { authorizeTransition, transitionStatements } from "./order-transitions";
-import { OPEN_STATUSES, qualifiedFor, visibleTo } from "./order-visibility";
+import { OPEN_STATUSES, assignableBy, qualifiedFor, visibleTo } from "./order-visibility";
 import { toOrderDto, type OrderAssign, type OrderCreate, type OrderStatusChange } from "./orders.schemas";
 
 export { loadOrder as getOrder };
@@ -76,7 +76,7 @@ async function assignmentState(db: Db, user: AuthUser, orderId: number, assignee
     })
     .from(orders)
     .leftJoin(users, eq(users.id, assigneeId))
-    .where(and(eq(orders.id, orderId), visibleTo(user)))
+    .where(and(eq(orders.id, orderId), assignableBy(user)))
     .limit(1);
   if (!row) throw notFound();
   return row;
