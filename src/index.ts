@@ -20,6 +20,6 @@ function withTrailingSlash(request: Request): Request {
 
 export default {
   fetch: (request, env, ctx) => app.fetch(withTrailingSlash(request), env, ctx),
-  queue: (batch, env) => handleQueue(batch, env),
+  queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
   scheduled: (controller, env) => handleScheduled(controller, env),
 } satisfies ExportedHandler<Bindings>;

@@ -10,9 +10,13 @@ import { runJob, type JobContext } from "./runner";
 export const DEAD_LETTER_QUEUE = "marketplace-jobs-dlq";
 
 /** The Worker's queue() handler: one consumer for the jobs queue, one for its dead letters. */
-export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings, execution: ExecutionContext): Promise<void> {
   if (batch.queue === DEAD_LETTER_QUEUE) return consumeDeadLetters(batch, env);
-  const ctx: JobContext = { env, db: createDb(env) };
+  const ctx: JobContext = {
+    env,
+    db: createDb(env),
+    effects: { jobs: env.JOBS, waitUntil: (promise) => execution.waitUntil(promise) },
+  };
   await Promise.all(batch.messages.map((message) => processMessage(message, ctx)));
 }
 

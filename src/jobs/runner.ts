@@ -1,5 +1,6 @@
 import { pushEvent } from "../modules/notifications/notification-push";
 import type { Db } from "../db/client";
+import type { Effects } from "../modules/notifications/notification-events";
 import type { Bindings } from "../env";
 import type { JobMessage } from "./messages";
 import { runScheduledJob } from "./run-scheduled-job";
@@ -8,6 +9,8 @@ import { runScheduledJob } from "./run-scheduled-job";
 export interface JobContext {
   env: Bindings;
   db: Db;
+  /** How a job hands follow-up work (notification pushes) to the queue. */
+  effects: Effects;
 }
 
 type Handler<T extends JobMessage["type"]> = (message: Extract<JobMessage, { type: T }>, ctx: JobContext) => Promise<unknown>;

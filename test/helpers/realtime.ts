@@ -92,8 +92,9 @@ export async function runQueue(messages: ReturnType<typeof queueMessage>[], opti
       retry(retryOptions);
     };
   }
-  await worker.queue(batch as MessageBatch<JobMessage>, options.env ?? env);
-  return { ...(await getQueueResult(batch, createExecutionContext())), delays };
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch<JobMessage>, options.env ?? env, ctx);
+  return { ...(await getQueueResult(batch, ctx)), delays };
 }
 
 /** The env with a Durable Object namespace whose objects are unreachable (a platform hiccup). */

@@ -40,11 +40,9 @@ async function nextCandidate(db: Db, orderId: number): Promise<Candidate | undef
  * manual assign makes, so a run never races a person: whoever commits first wins, the other skips.
  * Running twice, or two overlapping runs, leaves the same end state.
  */
-export async function autoAssignOrders(db: Db, jobs: Effects["jobs"]) {
+export async function autoAssignOrders(db: Db, effects: Effects) {
   const open = await db.all<{ id: number }>(sql`
     SELECT id FROM orders WHERE worker_id IS NULL AND status IN ('pending', 'paid') ORDER BY created_at, id LIMIT ${ORDERS_PER_RUN}`);
-  const pushes: Promise<unknown>[] = [];
-  const effects: Effects = { jobs, waitUntil: (promise) => pushes.push(promise) };
   let assigned = 0;
   let skipped = 0;
   for (const { id } of open) {
@@ -67,6 +65,5 @@ export async function autoAssignOrders(db: Db, jobs: Effects["jobs"]) {
       skipped++; // someone assigned or changed it meanwhile
     }
   }
-  await Promise.all(pushes);
   return { assigned, skipped };
 }

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { purgeExpiredIdempotencyKeys } from "../../lib/idempotency";
 import { deleteInChunks } from "./delete-in-chunks";
 
 /**
@@ -14,6 +15,6 @@ export async function cleanupTokens(db: Db, now: Date) {
     sql`SELECT id FROM refresh_tokens WHERE expires_at < ${ms} OR revoked_at IS NOT NULL`,
     "refresh_tokens",
   );
-  const idempotencyKeys = await deleteInChunks(db, sql`SELECT id FROM idempotency_keys WHERE expires_at < ${ms}`, "idempotency_keys");
+  const idempotencyKeys = await purgeExpiredIdempotencyKeys(db, now);
   return { refreshTokens, idempotencyKeys };
 }

@@ -3,7 +3,10 @@ import type { AppEnv } from "../../env";
 import { currentUser } from "../../lib/auth";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
+import { logEvent } from "../../lib/log";
 import type { Effects } from "../notifications/notification-events";
+import { depsOf } from "../payments/payment-deps";
+import { refundOwedOrder } from "../payments/refunds.service";
 import {
   assignOrderRoute,
   changeOrderStatusRoute,
@@ -30,6 +33,24 @@ export const ordersRouter = createRouter()
   .openapi(assignOrderRoute, async (c) =>
     c.json(await assignOrder(c.get("db"), effectsOf(c), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 200),
   )
-  .openapi(changeOrderStatusRoute, async (c) =>
-    c.json(await changeOrderStatus(c.get("db"), effectsOf(c), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 201),
-  );
+  .openapi(changeOrderStatusRoute, async (c) => {
+    const user = currentUser(c);
+    const { id } = c.req.valid("param");
+    const input = c.req.valid("json");
+    const order = await changeOrderStatus(c.get("db"), effectsOf(c), user, id, input);
+    if (input.status === "canceled") await settleOwedRefund(c, id, user.id);
+    return c.json(order, 201);
+  });
+
+/**
+ * A canceled paid order is refunded right away through the payments module. The cancel is already
+ * committed (with refund_owed set), so a refund that fails here is logged and left to the
+ * payment-retry job rather than failing the request.
+ */
+async function settleOwedRefund(c: Context<AppEnv>, orderId: number, actorId: number) {
+  try {
+    await refundOwedOrder(depsOf(c), orderId, actorId);
+  } catch (error) {
+    logEvent("owed_refund_deferred", { request_id: c.get("requestId"), order_id: orderId, error: String(error) });
+  }
+}

@@ -89,15 +89,19 @@ export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, resul
     updatedAt: now,
   };
   const markCompleted = db.update(payments).set(completed).where(processing);
-  const event = inboxInserts(db, { kind: "payment_success", orderId: payment.orderId, paymentId: payment.id });
+  // The client hears about the payment; both parties (a worker may already be assigned) about the order.
+  const events = [
+    inboxInserts(db, { kind: "payment_success", orderId: payment.orderId, paymentId: payment.id }),
+    inboxInserts(db, { kind: "status_changed", orderId: payment.orderId, status: "paid" }),
+  ];
   try {
     await runBatch(db, [
       markCompleted,
       rollbackUnlessChanged(db),
       ...transitionStatements(db, { orderId: payment.orderId, from: "pending", to: "paid", actorId: null, comment: `Payment ${payment.id} completed.` }),
-      ...event.statements,
+      ...events.flatMap((event) => event.statements),
     ]);
-    schedulePush(deps.effects, event.eventId);
+    for (const event of events) schedulePush(deps.effects, event.eventId);
     return { payment: { ...payment, ...completed }, orderWasPending: true };
   } catch (error) {
     if (isPaymentGuardFailure(error)) return { payment: await loadPayment(db, payment.id), orderWasPending: true };
