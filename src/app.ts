@@ -2,9 +2,10 @@ import { swaggerUI } from "@hono/swagger-ui";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { MiddlewareHandler } from "hono";
-import { createDb } from "./db/client";
+import { createSessionDb, type SessionDb } from "./db/client";
 import { loadConfig, type AppEnv } from "./env";
 import { resolveUser } from "./lib/auth";
+import { BOOKMARK_HEADER, sessionConstraint } from "./lib/d1-bookmark";
 import { ApiError } from "./lib/errors";
 import { handleError } from "./lib/error-handler";
 import { logEvent } from "./lib/log";
@@ -22,7 +23,7 @@ import { workersRouter } from "./modules/workers/workers.handlers";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** Request id, config, per-request database (with a round-trip counter) and one JSON log line. */
+/** Request id, config, per-request database session (with a round-trip counter) and one JSON log line. */
 const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = Date.now();
   const requestId = crypto.randomUUID();
@@ -30,11 +31,15 @@ const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const config = loadConfig(c.env);
   c.set("config", config);
   const counter = { count: 0 };
-  c.set("db", createDb(c.env, counter));
+  let session: SessionDb | undefined;
   try {
+    session = createSessionDb(c.env, counter, sessionConstraint(c.req.method, c.req.header(BOOKMARK_HEADER)));
+    c.set("db", session.db);
     await next();
   } finally {
     c.header("X-Request-Id", requestId);
+    const bookmark = session?.bookmark();
+    if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
     if (config.exposeQueryCount) c.header("X-DB-Queries", String(counter.count));
     logEvent("request", {
       request_id: requestId,

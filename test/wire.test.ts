@@ -9,7 +9,8 @@ import { createUser } from "./helpers/factories";
 function failingD1(message: string): D1Database {
   const fail = () => Promise.reject(new Error(message));
   const statement = { bind: () => statement, all: fail, run: fail, raw: fail, first: fail };
-  return { prepare: () => statement, batch: fail, exec: fail } as unknown as D1Database;
+  const session = { prepare: () => statement, batch: fail, getBookmark: () => null };
+  return { ...session, exec: fail, withSession: () => session } as unknown as D1Database;
 }
 
 async function withDatabaseError(message: string, path: string, token?: string) {

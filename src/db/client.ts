@@ -29,6 +29,27 @@ export function createDb(env: { DB: D1Database } & TursoEnv, counter?: QueryCoun
     // against one `Db`. Only `run()`'s raw result differs, and rowsAffected() reads both shapes.
     return libsqlDrizzle(counter ? countingLibsql(client, counter) : client) as unknown as Db;
   }
-  const d1 = counter ? countingD1(env.DB, counter) : env.DB;
-  return drizzle(d1, { schema });
+  return d1Drizzle(env.DB, counter);
+}
+
+const d1Drizzle = (d1: D1Database | D1DatabaseSession, counter?: QueryCounter): Db =>
+  drizzle((counter ? countingD1(d1, counter) : d1) as D1Database, { schema });
+
+/** A request's database: queries run in one D1 session, whose latest bookmark goes back to the client. */
+export interface SessionDb {
+  db: Db;
+  /** Null before the first query, and always on libSQL (which has no replicas to be consistent with). */
+  bookmark: () => string | null;
+}
+
+/**
+ * D1 Sessions API: `constraint` is `"first-primary"`, `"first-unconstrained"` (the first query may
+ * use the nearest replica) or a bookmark the client got earlier, so the session reads at least as
+ * new a state as the one the client last saw, its own writes included. Replication off (and local
+ * development) runs the same code: every session is served by the primary.
+ */
+export function createSessionDb(env: { DB: D1Database } & TursoEnv, counter: QueryCounter, constraint: string): SessionDb {
+  if (env.TURSO_DATABASE_URL) return { db: createDb(env, counter), bookmark: () => null };
+  const session = env.DB.withSession(constraint);
+  return { db: d1Drizzle(session, counter), bookmark: () => session.getBookmark() };
 }

@@ -7,10 +7,10 @@ export interface QueryCounter {
 const EXECUTORS = new Set(["all", "run", "raw", "first"]);
 
 /**
- * Wraps a D1 binding so every round trip to the database (one statement, or one batch of
+ * Wraps a D1 binding (or one of its sessions) so every round trip to the database (one statement, or one batch of
  * statements) increments `counter.count`. Batches are handed the unwrapped statements.
  */
-export function countingD1(db: D1Database, counter: QueryCounter): D1Database {
+export function countingD1<T extends D1Database | D1DatabaseSession>(db: T, counter: QueryCounter): T {
   const unwrapped = new WeakMap<object, D1PreparedStatement>();
 
   const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {

@@ -33,13 +33,20 @@ async function fetchWith(bindings: Partial<Bindings>, method: string, path: stri
 /** D1 where every statement fails (an outage), or only batches fail (the write transaction is lost mid-request). */
 function brokenD1(mode: "outage" | "writes"): D1Database {
   if (mode === "writes") {
-    return new Proxy(env.DB, {
-      get: (target, name) => (name === "batch" ? () => Promise.reject(new Error(OUTAGE)) : Reflect.get(target, name).bind(target)),
-    });
+    // Requests query through a D1 session, so its batches fail too.
+    const failingBatches = <T extends D1Database | D1DatabaseSession>(db: T): T =>
+      new Proxy(db, {
+        get: (target, name) => {
+          if (name === "batch") return () => Promise.reject(new Error(OUTAGE));
+          if (name === "withSession") return (constraint: string) => failingBatches((target as D1Database).withSession(constraint));
+          return (Reflect.get(target, name) as (...args: unknown[]) => unknown).bind(target);
+        },
+      });
+    return failingBatches(env.DB);
   }
   const fail = () => Promise.reject(new Error(OUTAGE));
   const statement = { bind: () => statement, all: fail, run: fail, raw: fail, first: fail };
-  return { prepare: () => statement, batch: fail, exec: fail, withSession: () => ({ prepare: () => statement, batch: fail }) } as unknown as D1Database;
+  return { prepare: () => statement, batch: fail, exec: fail, withSession: () => ({ prepare: () => statement, batch: fail, getBookmark: () => null }) } as unknown as D1Database;
 }
 
 /** Bodies that pass validation, so a write route reaches the database. */

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { authenticated } from "../../lib/auth";
+import { invalidatesCatalog } from "../../lib/edge-cache";
 import { limitPerIp } from "../../lib/rate-limit";
 import { bearerSecurity, errorResponses, idParams, jsonBody, jsonResponse } from "../../lib/openapi";
 import { pageSchema } from "../../lib/pagination";
@@ -23,7 +24,7 @@ export const registerRoute = createRoute({
   operationId: "auth_register",
   tags: auth,
   summary: "Create a client or worker account",
-  middleware: [limitPerIp("register")] as const,
+  middleware: [limitPerIp("register"), invalidatesCatalog] as const,
   request: { body: jsonBody(registerBody) },
   responses: { 201: jsonResponse(userSchema, "The new user"), ...errorResponses(400, 413, 415, 429) },
 });
@@ -91,7 +92,7 @@ const updateUser = (method: "put" | "patch") =>
     tags: usersTag,
     summary: "Update profile fields (role, is_verified, is_active: admin only)",
     security: bearerSecurity,
-    middleware: [authenticated()] as const,
+    middleware: [authenticated(), invalidatesCatalog] as const,
     request: { params: idParams, body: jsonBody(userUpdateBody) },
     responses: { 200: jsonResponse(userSchema, "The updated user"), ...errorResponses(400, 401, 403, 404, 415) },
   });

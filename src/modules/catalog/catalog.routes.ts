@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { authenticated } from "../../lib/auth";
+import { edgeCached, invalidatesCatalog, notModifiedResponse } from "../../lib/edge-cache";
 import { bearerSecurity, errorResponses, idParams, jsonBody, jsonResponse } from "../../lib/openapi";
 import { pageSchema, paginationQuery } from "../../lib/pagination";
 import {
@@ -22,9 +23,11 @@ export const listCategoriesRoute = createRoute({
   path: "/api/services/categories/",
   operationId: "categories_list",
   tags: categoryTags,
+  middleware: [edgeCached] as const,
   request: { query: paginationQuery },
   responses: {
     200: jsonResponse(pageSchema(categorySchema, "CategoryPage"), "A page of categories, by name"),
+    ...notModifiedResponse,
     ...errorResponses(400, 404),
   },
 });
@@ -36,7 +39,7 @@ export const createCategoryRoute = createRoute({
   tags: categoryTags,
   summary: "Create a category (name unique, case-insensitive)",
   security: bearerSecurity,
-  middleware: [authenticated("admin")] as const,
+  middleware: [authenticated("admin"), invalidatesCatalog] as const,
   request: { body: jsonBody(categoryBody) },
   responses: { 201: jsonResponse(categorySchema, "The new category"), ...errorResponses(400, 401, 403, 415) },
 });
@@ -48,7 +51,7 @@ const updateCategory = (method: "put" | "patch") =>
     operationId: `categories_${method === "put" ? "update" : "partial_update"}`,
     tags: categoryTags,
     security: bearerSecurity,
-    middleware: [authenticated("admin")] as const,
+    middleware: [authenticated("admin"), invalidatesCatalog] as const,
     request: { params: idParams, body: jsonBody(method === "put" ? categoryBody : categoryPatchBody) },
     responses: { 200: jsonResponse(categorySchema, "The updated category"), ...errorResponses(400, 401, 403, 404, 415) },
   });
@@ -63,7 +66,7 @@ export const deleteCategoryRoute = createRoute({
   tags: categoryTags,
   summary: "Delete a category that no service (active or not) uses",
   security: bearerSecurity,
-  middleware: [authenticated("admin")] as const,
+  middleware: [authenticated("admin"), invalidatesCatalog] as const,
   request: { params: idParams },
   responses: { 204: { description: "Deleted" }, ...errorResponses(400, 401, 403, 404, 409) },
 });
@@ -79,9 +82,11 @@ export const listServicesRoute = createRoute({
     "(`?worker=<own id>`) also sees their own inactive services. `search` matches words (and word " +
     "prefixes) of the name and description; all words must match.",
   security: optionalBearer,
+  middleware: [edgeCached] as const,
   request: { query: servicesQuery },
   responses: {
     200: jsonResponse(pageSchema(serviceSchema, "ServicePage"), "A page of services"),
+    ...notModifiedResponse,
     ...errorResponses(400, 404),
   },
 });
@@ -93,7 +98,7 @@ export const createServiceRoute = createRoute({
   tags: serviceTags,
   summary: "Offer a service; the calling worker owns it and is qualified for it",
   security: bearerSecurity,
-  middleware: [authenticated("worker")] as const,
+  middleware: [authenticated("worker"), invalidatesCatalog] as const,
   request: { body: jsonBody(serviceBody) },
   responses: { 201: jsonResponse(serviceSchema, "The new service"), ...errorResponses(400, 401, 403, 415) },
 });
@@ -105,8 +110,9 @@ export const getServiceRoute = createRoute({
   tags: serviceTags,
   summary: "One service (inactive ones only for their owner and admins)",
   security: optionalBearer,
+  middleware: [edgeCached] as const,
   request: { params: idParams },
-  responses: { 200: jsonResponse(serviceSchema, "The service"), ...errorResponses(400, 404) },
+  responses: { 200: jsonResponse(serviceSchema, "The service"), ...notModifiedResponse, ...errorResponses(400, 404) },
 });
 
 const updateService = (method: "put" | "patch") =>
@@ -117,7 +123,7 @@ const updateService = (method: "put" | "patch") =>
     tags: serviceTags,
     summary: "Update a service (owner or admin; the owner never changes)",
     security: bearerSecurity,
-    middleware: [authenticated("worker", "admin")] as const,
+    middleware: [authenticated("worker", "admin"), invalidatesCatalog] as const,
     request: { params: idParams, body: jsonBody(method === "put" ? serviceBody : servicePatchBody) },
     responses: { 200: jsonResponse(serviceSchema, "The updated service"), ...errorResponses(400, 401, 403, 404, 415) },
   });
@@ -132,7 +138,7 @@ export const deleteServiceRoute = createRoute({
   tags: serviceTags,
   summary: "Deactivate a service (owner or admin); its orders and payments are kept",
   security: bearerSecurity,
-  middleware: [authenticated("worker", "admin")] as const,
+  middleware: [authenticated("worker", "admin"), invalidatesCatalog] as const,
   request: { params: idParams },
   responses: { 204: { description: "Deactivated" }, ...errorResponses(400, 401, 403, 404) },
 });

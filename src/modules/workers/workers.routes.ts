@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { authenticated } from "../../lib/auth";
+import { edgeCached, invalidatesCatalog, notModifiedResponse } from "../../lib/edge-cache";
 import { bearerSecurity, errorResponses, idParams, jsonBody, jsonResponse } from "../../lib/openapi";
 import { pageSchema } from "../../lib/pagination";
 import { workerProfileSchema, workerUpdateBody, workersQuery } from "./workers.schemas";
@@ -12,9 +13,11 @@ export const listWorkersRoute = createRoute({
   operationId: "workers_list",
   tags,
   summary: "Public worker directory",
+  middleware: [edgeCached] as const,
   request: { query: workersQuery },
   responses: {
     200: jsonResponse(pageSchema(workerProfileSchema, "WorkerProfilePage"), "A page of worker profiles"),
+    ...notModifiedResponse,
     ...errorResponses(400, 404),
   },
 });
@@ -36,7 +39,7 @@ export const updateOwnProfileRoute = createRoute({
   tags,
   summary: "Update the caller's profile (rating is not writable)",
   security: bearerSecurity,
-  middleware: [authenticated("worker")] as const,
+  middleware: [authenticated("worker"), invalidatesCatalog] as const,
   request: { body: jsonBody(workerUpdateBody) },
   responses: { 200: jsonResponse(workerProfileSchema, "The updated profile"), ...errorResponses(400, 401, 403, 415) },
 });
@@ -46,6 +49,7 @@ export const getWorkerRoute = createRoute({
   path: "/api/workers/{id}/",
   operationId: "workers_retrieve",
   tags,
+  middleware: [edgeCached] as const,
   request: { params: idParams },
-  responses: { 200: jsonResponse(workerProfileSchema, "One worker profile"), ...errorResponses(400, 404) },
+  responses: { 200: jsonResponse(workerProfileSchema, "One worker profile"), ...notModifiedResponse, ...errorResponses(400, 404) },
 });
