@@ -10,10 +10,14 @@ export interface AccessClaims {
   role: Role;
 }
 
-const keys = new Map<string, Uint8Array>();
+/** The HMAC key is imported once per isolate, not on every sign or verify. */
+const keys = new Map<string, Promise<CryptoKey>>();
 const keyFor = (secret: string) => {
   let key = keys.get(secret);
-  if (!key) keys.set(secret, (key = new TextEncoder().encode(secret)));
+  if (!key) {
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keys.set(secret, key);
+  }
   return key;
 };
 
@@ -26,13 +30,13 @@ export async function signAccessToken(config: Config, claims: AccessClaims): Pro
     .setJti(crypto.randomUUID())
     .setIssuedAt()
     .setExpirationTime(`${ACCESS_TOKEN_TTL_SECONDS}s`)
-    .sign(keyFor(config.jwtSecret));
+    .sign(await keyFor(config.jwtSecret));
 }
 
 /** Verifies signature (HS256 only), expiry, issuer and audience; null for any invalid token. */
 export async function verifyAccessToken(config: Config, token: string): Promise<AccessClaims | null> {
   try {
-    const { payload } = await jwtVerify(token, keyFor(config.jwtSecret), {
+    const { payload } = await jwtVerify(token, await keyFor(config.jwtSecret), {
       algorithms: ["HS256"],
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,
