@@ -92,3 +92,36 @@ describe("retryDuePayments", () => {
     expect((await paymentRow(paid.body.id)).status).toBe("refunded");
   });
 });
+
+describe("payments stuck in processing", () => {
+  it("are released as failed after 15 minutes so the client can pay again, and only then", async () => {
+    const order = await pendingOrder();
+    const startedAt = new Date(Date.now() - 60_000);
+    const [stuck] = await db()
+      .insert(payments)
+      .values({
+        id: crypto.randomUUID(),
+        orderId: order.id,
+        userId: order.clientId,
+        amountCents: order.totalPriceCents,
+        paymentMethod: "card",
+        gateway: "sandbox",
+        status: "processing",
+        createdAt: startedAt,
+        updatedAt: startedAt,
+      })
+      .returning();
+    expect((await pay(order.client.token, order.id)).status).toBe(409);
+
+    await retryDuePayments(deps(), new Date(startedAt.getTime() + 14 * 60_000));
+    expect((await paymentRow(stuck.id)).status).toBe("processing");
+
+    const counts = await retryDuePayments(deps(), new Date(startedAt.getTime() + 16 * 60_000));
+    expect(counts.released).toBe(1);
+    expect(await paymentRow(stuck.id)).toMatchObject({ status: "failed", failureCode: "interrupted", retryable: false });
+    const again = await pay(order.client.token, order.id);
+    expect(again.status).toBe(201);
+    expect(again.body.status).toBe("completed");
+    expect((await db().select().from(orders).where(eq(orders.id, order.id)))[0].status).toBe("paid");
+  });
+});

@@ -7,21 +7,46 @@ import type { PaymentRow } from "./payments.schemas";
 import { refundOwedOrder } from "./refunds.service";
 
 const BATCH_SIZE = 50;
+/** Longer than any gateway call can take: a payment still processing after this was interrupted. */
+export const STUCK_AFTER_MS = 15 * 60 * 1000;
+
+/**
+ * A Worker that died between recording a payment as processing and settling it would leave the
+ * order unpayable (one live payment per order). Such payments become failed, so the client can pay
+ * again. No money is lost: the sandbox charged nothing, and if Stripe did charge, its
+ * payment_intent.succeeded webhook finds the payment failed and refunds the charge.
+ */
+async function releaseStuckPayments(db: PaymentDeps["db"], now: Date): Promise<number> {
+  const released = await db
+    .update(payments)
+    .set({
+      status: "failed",
+      failureCode: "interrupted",
+      failureMessage: "The payment was interrupted before the gateway answered; please pay again.",
+      retryable: false,
+      nextRetryAt: null,
+      updatedAt: now,
+    })
+    .where(and(eq(payments.status, "processing"), lte(payments.updatedAt, new Date(now.getTime() - STUCK_AFTER_MS))))
+    .returning({ id: payments.id });
+  return released.length;
+}
 
 /**
  * The payment-retry job: charges due retryable failed payments again through the gateway that took
  * them, using the stored reusable reference (never card data), and settles refunds still owed on
- * canceled orders. Safe to run concurrently and repeatedly.
+ * canceled orders, after releasing payments stuck in processing. Safe to run concurrently and repeatedly.
  */
 export async function retryDuePayments(deps: PaymentDeps, now: Date) {
   const { db } = deps;
+  const released = await releaseStuckPayments(db, now);
   const due = await db
     .select()
     .from(payments)
     .where(and(eq(payments.status, "failed"), eq(payments.retryable, true), lte(payments.nextRetryAt, now)))
     .orderBy(asc(payments.nextRetryAt))
     .limit(BATCH_SIZE);
-  const counts = { completed: 0, failed: 0, skipped: 0, refunds: 0 };
+  const counts = { completed: 0, failed: 0, skipped: 0, refunds: 0, released };
   for (const payment of due) {
     const claimed = await claimForRetry(deps, payment, now);
     if (!claimed) {
