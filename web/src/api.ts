@@ -1,5 +1,6 @@
 // The one way the client talks to the API: JSON in and out, the access token in memory only,
-// one refresh (with rotation) on a 401, and errors that carry the server's request id.
+// one refresh (with rotation) on a 401, errors that carry the server's request id, and the D1
+// bookmark that makes every read after this client's first write see that write (and anything newer).
 import type { Tokens, User } from "./types";
 
 export class ApiError extends Error {
@@ -25,6 +26,23 @@ interface Session {
 
 let session: Session | null = null;
 let refreshing: Promise<boolean> | null = null;
+
+const BOOKMARK_HEADER = "X-D1-Bookmark";
+/**
+ * The newest database state this client has seen, kept from its first write on. Before that it sends
+ * none, so its anonymous catalog reads may come from the edge cache and the nearest read replica.
+ */
+let bookmark: string | null = null;
+
+/** Bookmarks are fixed-width hex positions, so the greater string is the newer state (responses may arrive out of order). */
+function remember(response: Response, method: string): Response {
+  const latest = response.headers.get(BOOKMARK_HEADER);
+  if (latest && (bookmark !== null || method !== "GET") && (bookmark === null || latest > bookmark)) bookmark = latest;
+  return response;
+}
+
+const withBookmark = (headers: Record<string, string>): Record<string, string> =>
+  bookmark ? { ...headers, [BOOKMARK_HEADER]: bookmark } : headers;
 
 /** Fired on `window` when someone logs in or out (including a refresh token that stopped working). */
 export const SESSION_EVENT = "session-changed";
@@ -66,10 +84,11 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
 function send(path: string, { method = "GET", body, query, headers = {} }: RequestOptions): Promise<Response> {
   const url = new URL(path, location.origin);
   for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined && value !== "") url.searchParams.set(key, String(value));
-  const allHeaders: Record<string, string> = { Accept: "application/json", ...headers };
+  const allHeaders: Record<string, string> = withBookmark({ Accept: "application/json", ...headers });
   if (body !== undefined) allHeaders["Content-Type"] = "application/json";
   if (session) allHeaders.Authorization = `Bearer ${session.tokens.access}`;
-  return fetch(url, { method, headers: allHeaders, body: body === undefined ? undefined : JSON.stringify(body) });
+  const init = { method, headers: allHeaders, body: body === undefined ? undefined : JSON.stringify(body) };
+  return fetch(url, init).then((response) => remember(response, method));
 }
 
 /** Concurrent 401s share one refresh: a rotated refresh token may be used only once. */
@@ -81,11 +100,14 @@ function refreshOnce(): Promise<boolean> {
 async function refresh(): Promise<boolean> {
   const current = session;
   if (!current) return false;
-  const response = await fetch("/api/auth/refresh/", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ refresh: current.tokens.refresh }),
-  });
+  const response = remember(
+    await fetch("/api/auth/refresh/", {
+      method: "POST",
+      headers: withBookmark({ "Content-Type": "application/json", Accept: "application/json" }),
+      body: JSON.stringify({ refresh: current.tokens.refresh }),
+    }),
+    "POST",
+  );
   if (!response.ok || session !== current) return false;
   current.tokens = (await response.json()) as Tokens;
   return true;
