@@ -1,5 +1,7 @@
 // Benchmarks the built Worker in Miniflare (one workerd, no `wrangler dev` proxy) with autocannon
 // over loopback. Every scenario is reported beside a no-op baseline route measured in the same run.
+// Catalog reads are measured twice: uncached (a unique query parameter per request, so each one is an
+// edge-cache miss that reads D1 and fills the cache) and as edge-cache hits (the same URL, warmed first).
 //   npm run bench          full run: 1,000 users, 10,000 services, 50,000 orders (+ a 1k/100k scale test)
 //   npm run bench:smoke    a few seconds per scenario on a small data set: checks that everything runs
 import { spawnSync } from "node:child_process";
@@ -80,12 +82,25 @@ async function accessToken(userId, role) {
     .sign(new TextEncoder().encode(SECRET));
 }
 
-/** One request outside the load, to read how many D1 round trips the scenario costs. */
-async function roundTrips(url, scenario) {
-  const res = await fetch(url + scenario.path, { method: scenario.method ?? "GET", headers: scenario.headers, body: scenario.body?.() });
+const ID_PLACEHOLDER = "[<id>]";
+/** A catalog URL that misses the edge cache on every request: autocannon fills in a unique id each time. */
+const bypassingCache = (path) => `${path}${path.includes("?") ? "&" : "?"}nocache=${ID_PLACEHOLDER}`;
+
+async function sample(url, scenario) {
+  const path = scenario.path.replace(ID_PLACEHOLDER, crypto.randomUUID());
+  const res = await fetch(url + path, { method: scenario.method ?? "GET", headers: scenario.headers, body: scenario.body?.() });
   await res.arrayBuffer();
   if (res.status >= 400) throw new Error(`${scenario.name}: sample request answered ${res.status}`);
-  return Number(res.headers.get("X-DB-Queries") ?? NaN);
+  return res;
+}
+
+/** One request outside the load (after warming the cache for cache-hit scenarios): its D1 round trips and cache outcome. */
+async function roundTrips(url, scenario) {
+  if (scenario.warm) await sample(url, scenario);
+  const res = await sample(url, scenario);
+  const cache = res.headers.get("X-Cache") ?? "-";
+  if (scenario.warm && cache !== "HIT") throw new Error(`${scenario.name}: expected an edge cache hit, got ${cache}`);
+  return { db_round_trips: Number(res.headers.get("X-DB-Queries") ?? NaN), cache };
 }
 
 async function load(url, scenario) {
@@ -93,6 +108,7 @@ async function load(url, scenario) {
     url: url + scenario.path,
     connections: CONNECTIONS,
     duration: DURATION,
+    idReplacement: scenario.path.includes(ID_PLACEHOLDER),
     requests: [
       {
         method: scenario.method ?? "GET",
@@ -113,8 +129,7 @@ async function load(url, scenario) {
 async function runScenarios(url, scenarios) {
   const rows = [];
   for (const scenario of scenarios) {
-    const db_round_trips = await roundTrips(url, scenario);
-    rows.push({ name: scenario.name, db_round_trips, ...(await load(url, scenario)) });
+    rows.push({ name: scenario.name, ...(await roundTrips(url, scenario)), ...(await load(url, scenario)) });
     process.stdout.write(`  ${scenario.name}: ${rows.at(-1).requests_per_s} req/s, p99 ${rows.at(-1).p99_ms} ms\n`);
   }
   const baseline = rows.find((r) => r.name === "baseline (no-op route)");
@@ -134,14 +149,25 @@ async function withSeededWorker(sizes, passwordHash, fn) {
   }
 }
 
+/** Each anonymous catalog read twice: uncached (edge cache miss, D1) and warm (edge cache hit). */
+function catalogReads(seeded) {
+  const reads = [
+    ["service list (20, with category and owner)", "/api/services/?page_size=20"],
+    ["service search", "/api/services/?search=plumbing"],
+    ["service detail", `/api/services/${seeded.firstActiveServiceId}/`],
+  ];
+  return reads.flatMap(([name, path]) => [
+    { name: `${name}, uncached`, path: bypassingCache(path) },
+    { name: `${name}, edge cache hit`, path, warm: true },
+  ]);
+}
+
 function mainScenarios(seeded, tokens) {
   let n = 0;
   const json = { "Content-Type": "application/json" };
   return [
     { name: "baseline (no-op route)", path: "/api/health/live/" },
-    { name: "service list (20, with category and owner)", path: "/api/services/?page_size=20" },
-    { name: "service search", path: "/api/services/?search=plumbing" },
-    { name: "service detail", path: `/api/services/${seeded.firstActiveServiceId}/` },
+    ...catalogReads(seeded),
     { name: "client's order list", path: "/api/orders/", headers: { Authorization: `Bearer ${tokens.client}` } },
     { name: "auth check on a protected GET", path: `/api/users/${seeded.clientIds[0]}/`, headers: { Authorization: `Bearer ${tokens.client}` } },
     {
@@ -179,9 +205,11 @@ function markdown(report) {
     `Data: ${report.data.users} users, ${report.data.services} services in ${report.data.categories} categories, ${report.data.orders} orders.`,
     `Bundle: ${report.bundle.raw_kib} KiB raw, ${report.bundle.gzip_kib} KiB gzip · Miniflare startup ${report.startup_ms} ms.`,
     ``,
-    `| scenario | req/s | p50 ms | p99 ms | ratio to baseline | D1 round trips | errors |`,
-    `|---|---:|---:|---:|---:|---:|---:|`,
-    ...report.scenarios.map((r) => `| ${r.name} | ${r.requests_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.ratio_to_baseline} | ${r.db_round_trips} | ${r.errors} |`),
+    `| scenario | req/s | p50 ms | p99 ms | ratio to baseline | D1 round trips | edge cache | errors |`,
+    `|---|---:|---:|---:|---:|---:|---|---:|`,
+    ...report.scenarios.map(
+      (r) => `| ${r.name} | ${r.requests_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.ratio_to_baseline} | ${r.db_round_trips} | ${r.cache} | ${r.errors} |`,
+    ),
     ``,
     `## Scale: service list and search at ${report.scale.map((s) => s.services).join(" vs ")} services`,
     ``,
@@ -212,7 +240,7 @@ for (const services of scaleSizes) {
   scale.push({
     services,
     scenarios: await withSeededWorker({ users: 100, services, orders: 0, categories: 20 }, passwordHash, (worker, seeded) =>
-      runScenarios(worker.url, mainScenarios(seeded, {}).filter((s) => /baseline|service (list|search)/.test(s.name))),
+      runScenarios(worker.url, mainScenarios(seeded, {}).filter((s) => /baseline|service (list|search).*, uncached/.test(s.name))),
     ),
   });
 }
