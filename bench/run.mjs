@@ -51,6 +51,7 @@ async function startWorker() {
       },
     ],
     host: "127.0.0.1",
+    cf: false, // offline: no fetch of the Request.cf placeholder
     port: 0,
     log: new Log(LogLevel.WARN),
   });
