@@ -15,6 +15,12 @@ for (const [from, to] of vendor) {
   copyFileSync(join(root, from), join(root, to));
 }
 
+// ReDoc's sidebar badge loads its logo from Redocly's CDN; the docs pages make no third-party
+// requests (offline use, privacy), so the badge gets an inline blank image instead.
+const redoc = join(root, "public/vendor/redoc/redoc.standalone.js");
+const blank = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/%3E";
+writeFileSync(redoc, readFileSync(redoc, "utf8").replaceAll("https://cdn.redoc.ly/redoc/logo-mini.svg", blank));
+
 const devVars = join(root, ".dev.vars");
 if (!existsSync(devVars)) {
   const example = readFileSync(join(root, ".dev.vars.example"), "utf8");

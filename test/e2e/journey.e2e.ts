@@ -119,8 +119,8 @@ describe("order journey", () => {
 
   it("the worker starts the paid job; the client, briefly offline, catches up on reconnect", async () => {
     const job = worker.locator(`[data-order-id="${orderId}"]`);
-    // A successful payment notifies only the client (payment_success), so the worker refreshes the board.
-    await worker.getByRole("button", { name: "Refresh" }).click();
+    // The payment moved the order to paid: the assigned worker hears it live and the board updates itself.
+    await feedItem(worker, `Order #${orderId} is now paid.`).waitFor();
     await job.getByRole("button", { name: "Start work" }).waitFor();
 
     // Cut the client's socket and keep it down while the order changes.
