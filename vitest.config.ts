@@ -20,6 +20,8 @@ export default defineConfig({
       miniflare: {
         bindings: {
           ENVIRONMENT: "test",
+          // Tests assert D1 round trips per request through the X-DB-Queries header.
+          EXPOSE_QUERY_COUNT: "true",
           JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           // Set only by vitest.turso.config.ts (its globalSetup starts sqld); "" = D1 even if .dev.vars names a Turso URL.
