@@ -35,6 +35,8 @@ describe("POST /api/orders/create/", () => {
       expect.objectContaining({ status: "pending", comment: "Order created", created_by: expect.objectContaining({ id: client.id }) }),
     ]);
     expect(res.body.client).not.toHaveProperty("password_hash");
+    // One batch writes the order (priced inside the INSERT), its history and inbox rows; one query reads it back.
+    expect(res.headers.get("X-DB-Queries")).toBe("2");
 
     const orderId = res.body.id;
     const [row] = await db().select().from(orders).where(eq(orders.id, orderId));

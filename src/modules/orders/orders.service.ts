@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { orderStatusHistory, orders, services, users, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
+import { errorChainText } from "../../db/results";
 import type { AuthUser } from "../../lib/auth";
 import { ValidationError, conflict, forbidden, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
@@ -22,14 +23,15 @@ export async function listOrders(db: Db, user: AuthUser, url: string, page: Page
   return pageFromRows(url, page, rows, toOrderDto);
 }
 
-async function activeServicePrice(db: Db, serviceId: number) {
-  const [row] = await db
-    .select({ priceCents: services.basePriceCents, isActive: services.isActive })
-    .from(services)
-    .where(eq(services.id, serviceId));
-  if (!row?.isActive) throw ValidationError.field("service_id", `Invalid pk "${serviceId}" - object does not exist or is inactive.`);
-  return row.priceCents;
-}
+/**
+ * The order's price, read from the service inside the INSERT itself (one round trip less than
+ * reading it first). For a missing or inactive service it is NULL, so the NOT NULL constraint
+ * rolls the batch back and the request gets a 400 on `service_id`.
+ */
+const totalPriceOf = (serviceId: number, quantity: number) =>
+  sql<number>`(SELECT ${services.basePriceCents} * ${quantity} FROM ${services} WHERE ${services.id} = ${serviceId} AND ${services.isActive} = 1)`;
+
+const isUnorderableService = (error: unknown) => /NOT NULL constraint failed: orders\.total_price_cents/.test(errorChainText(error));
 
 /**
  * The id of the order inserted first in the same batch. A batch is one transaction and SQLite
@@ -39,7 +41,6 @@ const NEW_ORDER_ID = sql`(SELECT max(id) FROM orders)`;
 
 export async function createOrder(db: Db, effects: Effects, client: AuthUser, input: OrderCreate) {
   const serviceId = (input.service_id ?? input.service)!;
-  const priceCents = await activeServicePrice(db, serviceId);
   const [inserted] = await commitOrderChange(
     db,
     effects,
@@ -53,14 +54,19 @@ export async function createOrder(db: Db, effects: Effects, client: AuthUser, in
           address: input.address,
           scheduledDate: input.scheduled_date,
           quantity: input.quantity,
-          totalPriceCents: priceCents * input.quantity,
+          totalPriceCents: totalPriceOf(serviceId, input.quantity),
           status: "pending",
         })
         .returning({ id: orders.id }),
       db.insert(orderStatusHistory).values({ orderId: NEW_ORDER_ID, status: "pending", comment: "Order created", createdById: client.id }),
     ],
     [{ kind: "order_created", orderId: NEW_ORDER_ID }],
-  );
+  ).catch((error: unknown) => {
+    if (isUnorderableService(error)) {
+      throw ValidationError.field("service_id", `Invalid pk "${serviceId}" - object does not exist or is inactive.`);
+    }
+    throw error;
+  });
   const [{ id }] = inserted as { id: number }[];
   return loadOrder(db, client, id);
 }
