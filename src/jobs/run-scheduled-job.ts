@@ -14,7 +14,7 @@ type Task = (ctx: JobContext, requestedAt: Date) => Promise<unknown>;
 const TASKS: Record<JobName, Task> = {
   "token-cleanup": (ctx) => cleanupTokens(ctx.db, new Date()),
   "auto-assign": (ctx) => autoAssignOrders(ctx.db, ctx.effects),
-  "payment-retry": (ctx) => retryDuePayments(paymentDeps(ctx.env, ctx.db, ctx.effects.waitUntil), new Date()),
+  "payment-retry": (ctx) => retryDuePayments(paymentDeps(ctx.env, ctx.db, ctx.effects), new Date()),
   "order-cleanup": (ctx) => cleanupOrders(ctx.db, new Date(), loadConfig(ctx.env).orderRetentionDays),
   // A retried run still reports on the day its cron meant.
   "daily-report": (ctx, requestedAt) => buildDailyReport(ctx.db, previousUtcDay(requestedAt)),

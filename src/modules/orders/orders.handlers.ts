@@ -4,7 +4,7 @@ import { currentUser } from "../../lib/auth";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
 import { logEvent } from "../../lib/log";
-import type { Effects } from "../notifications/notification-events";
+import { effectsOf } from "../notifications/request-effects";
 import { depsOf } from "../payments/payment-deps";
 import { refundOwedOrder } from "../payments/refunds.service";
 import {
@@ -15,11 +15,6 @@ import {
   listOrdersRoute,
 } from "./orders.routes";
 import { assignOrder, changeOrderStatus, createOrder, getOrder, listOrders } from "./orders.service";
-
-const effectsOf = (c: Context<AppEnv>): Effects => ({
-  jobs: c.env.JOBS,
-  waitUntil: (promise) => c.executionCtx.waitUntil(promise),
-});
 
 export const ordersRouter = createRouter()
   .openapi(listOrdersRoute, async (c) => {
