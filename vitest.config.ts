@@ -35,5 +35,9 @@ export default defineConfig({
     setupFiles: ["./test/setup.ts"],
     globalSetup: ["./test/fake-stripe/global-setup.ts"],
     silent: "passed-only",
+    // A hang guard, not a speed check: a 2-core CI machine running workerd, sqld and the fake Stripe
+    // server at once can stall a concurrent test for seconds without anything being wrong.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

@@ -7,7 +7,8 @@ import worker from "../../src/index";
 import { BASE } from "./http";
 import { db } from "./factories";
 
-const WAIT_MS = 5000;
+// How long a message may take to arrive before the test fails instead of hanging (a loaded CI machine is slow).
+const WAIT_MS = 15_000;
 
 /** A client-side WebSocket from the real Worker, with its incoming JSON messages queued in order. */
 export class TestSocket {

@@ -8,7 +8,7 @@ import { CRON_JOBS } from "../../src/jobs/schedule";
 import { call } from "../helpers/http";
 import { createUser, db } from "../helpers/factories";
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

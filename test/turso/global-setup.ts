@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -50,7 +51,8 @@ async function waitUntilReady(url: string, exited: () => string | null) {
  * Worker bindings (vitest.config.ts reads it with `inject`) and stops the server afterwards.
  */
 export default async function setup(project: TestProject) {
-  const dir = await mkdtemp(join(tmpdir(), "sqld-test-"));
+  // In memory when the machine has a tmpfs: a busy disk's fsync stalls are not what these tests check.
+  const dir = await mkdtemp(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "sqld-test-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const sqld = spawn(sqldBinary(), ["--db-path", join(dir, "data.sqld"), "--http-listen-addr", `127.0.0.1:${port}`], {
