@@ -32,6 +32,8 @@ export default defineConfig({
   ],
   test: {
     include: ["test/**/*.test.ts"],
+    // Only meaningful against sqld: `npm run test:turso` runs them.
+    exclude: ["test/turso/**", "**/node_modules/**"],
     setupFiles: ["./test/setup.ts"],
     globalSetup: ["./test/fake-stripe/global-setup.ts"],
     silent: "passed-only",

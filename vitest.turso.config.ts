@@ -24,6 +24,7 @@ export default defineConfig({
       "test/payments/**/*.test.ts",
       "test/notifications/**/*.test.ts",
       "test/realtime/**/*.test.ts",
+      "test/turso/**/*.test.ts",
     ],
     exclude: [
       // Seeds 10,000 rows straight into the D1 binding to check D1 query plans; nothing to learn on sqld.

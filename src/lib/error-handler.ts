@@ -5,7 +5,10 @@ import { errorChainText } from "../db/results";
 import { ApiError, ValidationError } from "./errors";
 import { logEvent } from "./log";
 
-const TRANSIENT_DB_ERROR = /SQLITE_BUSY|database is locked|Network connection lost|D1_ERROR: (?:.*overloaded|.*timed? ?out)|storage operation exceeded/i;
+// D1's and libSQL's ways of saying "not now": lock contention, a lost connection, an overloaded or
+// timed-out D1, and a Turso edge answering 429/502/503/504.
+const TRANSIENT_DB_ERROR =
+  /SQLITE_BUSY|database is locked|Network connection lost|D1_ERROR: (?:.*overloaded|.*timed? ?out)|storage operation exceeded|SERVER_ERROR: Server returned HTTP status (?:429|502|503|504)/i;
 
 function fromHttpException(error: HTTPException): ApiError {
   if (error.status === 413) return new ApiError(413, "payload_too_large", "Request body is too large.");
