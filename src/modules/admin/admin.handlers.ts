@@ -1,38 +1,7 @@
-import { createRoute } from "@hono/zod-openapi";
-import { authenticated } from "../../lib/auth";
-import { bearerSecurity, createRouter, errorResponses, jsonResponse } from "../../lib/openapi";
-import { pageRequest, pageSchema } from "../../lib/pagination";
-import { failedJobSchema, failedJobsQuery, jobParams, jobQueuedSchema } from "./admin.schemas";
+import { createRouter } from "../../lib/openapi";
+import { pageRequest } from "../../lib/pagination";
+import { failedJobsRoute, runJobRoute } from "./admin.routes";
 import { listFailedJobs, queueJob } from "./admin.service";
-
-const tags = ["admin"];
-
-const runJobRoute = createRoute({
-  method: "post",
-  path: "/api/admin/jobs/{name}/run/",
-  operationId: "admin_jobs_run",
-  tags,
-  summary: "Run a scheduled job now, through the same queue path as its cron",
-  security: bearerSecurity,
-  middleware: [authenticated("admin")] as const,
-  request: { params: jobParams },
-  responses: { 202: jsonResponse(jobQueuedSchema, "The job was queued"), ...errorResponses(400, 401, 403, 503) },
-});
-
-const failedJobsRoute = createRoute({
-  method: "get",
-  path: "/api/admin/jobs/failed/",
-  operationId: "admin_jobs_failed_list",
-  tags,
-  summary: "Dead-lettered queue messages, newest first",
-  security: bearerSecurity,
-  middleware: [authenticated("admin")] as const,
-  request: { query: failedJobsQuery },
-  responses: {
-    200: jsonResponse(pageSchema(failedJobSchema, "FailedJobPage"), "A page of failed jobs"),
-    ...errorResponses(400, 401, 403, 404),
-  },
-});
 
 export const adminRouter = createRouter()
   .openapi(runJobRoute, async (c) => c.json(await queueJob(c.env.JOBS, c.req.valid("param").name), 202))
