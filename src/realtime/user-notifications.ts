@@ -80,9 +80,14 @@ export class UserNotifications extends DurableObject<Bindings> {
     }
   }
 
+  /**
+   * Completes the closing handshake by echoing the client's code. A browser's plain `close()` sends
+   * no code, reported here as 1005, which may not be sent back: echoing it threw, the client heard
+   * nothing, and browsers waited ~10 s before giving up with an unclean 1006.
+   */
   async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     try {
-      ws.close(code, reason);
+      ws.close(code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason);
     } catch {
       // Already closed (the runtime may have answered the close frame itself).
     }

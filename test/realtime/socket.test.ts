@@ -35,6 +35,21 @@ describe("GET /ws/notifications/ handshake", () => {
     socket.close();
   });
 
+  it.each([
+    ["without a status code (a browser's plain close())", undefined, 1000],
+    ["with 1000", 1000, 1000],
+    ["with an application code", 4001, 4001],
+  ])("completes the closing handshake when the client closes %s", async (_, sent, answered) => {
+    const user = await createUser();
+    const socket = await connect(user.token);
+    const closed = new Promise<CloseEvent>((resolve) => socket.ws.addEventListener("close", resolve));
+    if (sent === undefined) socket.ws.close();
+    else socket.ws.close(sent, "bye");
+    const event = await closed;
+    expect(event.code).toBe(answered);
+    expect(event.wasClean).toBe(true);
+  });
+
   it("is served without the trailing slash too", async () => {
     const user = await createUser();
     const res = await rawFetch(`${BASE}/ws/notifications?token=${user.token}`);
