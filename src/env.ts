@@ -39,7 +39,8 @@ export interface Variables {
 export type AppEnv = { Bindings: Bindings; Variables: Variables };
 
 const configSchema = z.object({
-  environment: z.enum(["development", "test", "production"]).default("development"),
+  // Unset means production: a deploy that forgot the variable gets the strict behaviour.
+  environment: z.enum(["development", "test", "production"]).default("production"),
   paymentGateway: z.enum(["sandbox", "stripe"]).default("sandbox"),
   allowedOrigins: z.array(z.string()),
   jwtSecret: z.string().min(32, "JWT_SECRET must be at least 32 characters"),

@@ -1,6 +1,8 @@
 import { env, exports } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
 import { loadConfig } from "../../src/env";
 import { createOrder, createUser } from "../helpers/factories";
 import { BASE, call } from "../helpers/http";
@@ -88,6 +90,22 @@ describe("GET /ws/notifications/ handshake", () => {
     const { status, body } = await json(res);
     expect(status).toBe(403);
     expect(body.code).toBe("permission_denied");
+  });
+
+  it.each([
+    ["development", 101],
+    ["production", 403],
+    [undefined, 403],
+  ])("lets the Worker's own unlisted origin open sockets only in development (ENVIRONMENT=%s)", async (environment, status) => {
+    const user = await createUser();
+    const ownOrigin = "http://127.0.0.1:34567";
+    const request = new Request(`${ownOrigin}/ws/notifications/?token=${user.token}`, { headers: { Upgrade: "websocket", Origin: ownOrigin } });
+    const res = await createApp().fetch(request, { ...env, ENVIRONMENT: environment }, createExecutionContext());
+    expect(res.status).toBe(status);
+    if (res.webSocket) {
+      res.webSocket.accept();
+      res.webSocket.close();
+    }
   });
 
   it("rejects a since that is not a non-negative integer with 400", async () => {
