@@ -32,8 +32,8 @@ export const ordersRouter = createRouter()
     const user = currentUser(c);
     const { id } = c.req.valid("param");
     const input = c.req.valid("json");
-    const order = await changeOrderStatus(c.get("db"), effectsOf(c), user, id, input);
-    if (input.status === "canceled") await settleOwedRefund(c, id, user.id);
+    const { order, refundOwed } = await changeOrderStatus(c.get("db"), effectsOf(c), user, id, input);
+    if (refundOwed) await settleOwedRefund(c, id, user.id);
     return c.json(order, 201);
   });
 

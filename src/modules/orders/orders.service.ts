@@ -147,7 +147,10 @@ export async function commitAssignment(db: Db, effects: Effects, a: Assignment) 
   );
 }
 
-/** Applies one row of the TRANSITIONS table for `user`, with its history entry and notifications. */
+/**
+ * Applies one row of the TRANSITIONS table for `user`, with its history entry and notifications.
+ * `refundOwed`: the change canceled an order whose money was taken (payments settles it).
+ */
 export async function changeOrderStatus(db: Db, effects: Effects, user: AuthUser, orderId: number, input: OrderStatusChange) {
   const order = await findOrderState(db, user, orderId);
   const rule = authorizeTransition(order, user, input.status);
@@ -160,5 +163,5 @@ export async function changeOrderStatus(db: Db, effects: Effects, user: AuthUser
     set: rule.refundOwed ? { refundOwed: true } : undefined,
   });
   await commitOrderChange(db, effects, writes, [{ kind: "status_changed", orderId, status: input.status }]);
-  return loadOrder(db, user, orderId);
+  return { order: await loadOrder(db, user, orderId), refundOwed: rule.refundOwed === true };
 }
