@@ -106,6 +106,17 @@ describe("GET /api/services/", () => {
     expect((await list(`search=${encodeURIComponent("* ( \"")}`)).body.count).toBe(0);
   });
 
+  it("treats control characters in search input as word breaks, never a 500", async () => {
+    const word = unique("wombat").replace(/_/g, "");
+    const service = await createService({ name: `${word} service` });
+    for (const control of ["\u0000", "\u0001", "\u001f", "\u007f", "\u0085", "\u009f"]) {
+      const res = await list(`search=${encodeURIComponent(`${word}${control}`)}`);
+      expect(res.status, JSON.stringify(control)).toBe(200);
+      expect(ids(res), JSON.stringify(control)).toEqual([service.id]);
+      expect((await list(`search=${encodeURIComponent(control)}`)).body.count).toBe(0);
+    }
+  });
+
   it("rejects bad query parameters with 400 naming the parameter", async () => {
     const cases: [string, string][] = [
       ["ordering=name", "ordering"],
