@@ -62,6 +62,12 @@ const corsForAllowedOrigins: MiddlewareHandler<AppEnv> = (c, next) =>
     maxAge: 600,
   })(c, next);
 
+/** What a valid token was shown is for that caller only: no browser, proxy or edge may keep it. */
+const privateWhenAuthenticated: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (c.get("user")) c.header("Cache-Control", "private, no-store");
+};
+
 export function createApp() {
   const app = createRouter();
 
@@ -77,6 +83,7 @@ export function createApp() {
     }),
   );
   app.use("*", resolveUser);
+  app.use("*", privateWhenAuthenticated);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -56,7 +56,7 @@ describe("anonymous catalog reads at the edge", () => {
     const fresh = await call("GET", own, { token: owner.token });
     const revalidated = await call("GET", own, { token: owner.token, headers: { "If-None-Match": `W/"nope", ${fresh.headers.get("ETag")}` } });
     expect(revalidated.status).toBe(304);
-    expect(revalidated.headers.get("Cache-Control")).toBe("private, no-cache");
+    expect(revalidated.headers.get("Cache-Control")).toBe("private, no-store");
   });
 
   it("answers a stale or unrelated If-None-Match with the full body", async () => {
@@ -76,7 +76,7 @@ describe("anonymous catalog reads at the edge", () => {
 
     const asOwner = await call("GET", url, { token: owner.token });
     expect(asOwner.headers.get("X-Cache")).toBe("BYPASS");
-    expect(asOwner.headers.get("Cache-Control")).toBe("private, no-cache");
+    expect(asOwner.headers.get("Cache-Control")).toBe("private, no-store");
     expect(asOwner.body.results.map((s: { id: number }) => s.id)).toEqual([hidden.id]);
     // and the owner's answer did not land in the shared cache
     expect((await call("GET", url)).body.count).toBe(0);
