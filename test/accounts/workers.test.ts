@@ -65,6 +65,19 @@ describe("/api/workers/me/", () => {
     }
   });
 
+  it("takes as many specializations as the schema allows (100) without exceeding D1's bound-parameter limit", async () => {
+    const worker = await createUser("worker");
+    const categoryId = (await createCategory()).id;
+    const wanted: number[] = [];
+    for (let i = 0; i < 100; i++) wanted.push((await createService({ worker, categoryId })).id);
+    const res = await call("PATCH", "/api/workers/me/", { token: worker.token, body: { specializations: wanted } });
+    expect(res.status).toBe(200);
+    expect(res.body.specializations).toEqual([...wanted].sort((a, b) => a - b));
+    const unknown = await call("PATCH", "/api/workers/me/", { token: worker.token, body: { specializations: [...wanted.slice(1), 999999999] } });
+    expect(unknown.status).toBe(400);
+    expect((await call("GET", "/api/workers/me/", { token: worker.token })).body.specializations).toHaveLength(100);
+  });
+
   it("is for workers only", async () => {
     expect((await call("GET", "/api/workers/me/")).status).toBe(401);
     const client = await createUser();

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, sql, type SQL } from "drizzle-orm";
 import { services, users, workerProfiles, workerSpecializations } from "../../../drizzle/schema";
+import { chunkRows, inJsonList } from "../../db/bound-lists";
 import type { Db } from "../../db/client";
 import { ValidationError, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
@@ -95,7 +96,7 @@ export async function updateOwnProfile(db: Db, userId: number, input: WorkerUpda
     const found = await db
       .select({ id: services.id })
       .from(services)
-      .where(and(inArray(services.id, wanted), eq(services.isActive, true)));
+      .where(and(inJsonList(services.id, wanted), eq(services.isActive, true)));
     const missing = wanted.filter((id) => !found.some((s) => s.id === id));
     if (missing.length) throw ValidationError.field("specializations", `Unknown or inactive services: ${missing.join(", ")}.`);
   }
@@ -111,9 +112,8 @@ export async function updateOwnProfile(db: Db, userId: number, input: WorkerUpda
   } else {
     const ids = [...new Set(input.specializations)];
     const replace = db.delete(workerSpecializations).where(eq(workerSpecializations.workerProfileId, profile.id));
-    await (ids.length
-      ? db.batch([update, replace, db.insert(workerSpecializations).values(ids.map((serviceId) => ({ workerProfileId: profile.id, serviceId })))])
-      : db.batch([update, replace]));
+    const rows = ids.map((serviceId) => ({ workerProfileId: profile.id, serviceId }));
+    await db.batch([update, replace, ...chunkRows(rows).map((chunk) => db.insert(workerSpecializations).values(chunk))]);
   }
   return getOwnProfile(db, userId);
 }
