@@ -85,12 +85,14 @@ export function inboxInserts(db: Db, event: DomainEvent) {
   const paymentId = "paymentId" in event ? event.paymentId : null;
   const data = JSON.stringify(event.kind === "status_changed" ? { status: event.status } : {});
   const now = Date.now();
+  // A status change is announced only if the order has it: a conditional transition earlier in the batch may have been skipped.
+  const statusGuard = event.kind === "status_changed" ? sql`AND o.status = ${event.status}` : sql``;
   // Insert-from-select lists every column of `notifications` in table order (Drizzle's rule for
   // `insert().select(sql)`); raw `db.run(sql)` with parameters cannot be batched on D1.
   const statements = recipientsOf(event).map((r) =>
     db.insert(notifications).select(sql`
       SELECT NULL, r.user_id, ${eventId}, ${r.type}, ${r.notificationType}, o.id, ${paymentId}, ${r.message}, ${data}, 0, ${now}
-      FROM (${r.users(event.orderId)}) r JOIN orders o ON o.id = ${event.orderId}
+      FROM (${r.users(event.orderId)}) r JOIN orders o ON o.id = ${event.orderId} ${statusGuard}
       ORDER BY r.user_id`),
   );
   return { eventId, statements };

@@ -106,6 +106,19 @@ export function transitionStatements(db: Db, t: Transition) {
   ] as const;
 }
 
+/**
+ * Like transitionStatements, for a change that follows another one in its batch (a full refund
+ * cancels its order): when the order has moved on meanwhile, nothing is written for it and the
+ * rest of the batch still applies.
+ */
+export function transitionIfStillStatements(db: Db, t: Transition) {
+  const [update] = transitionStatements(db, t);
+  const history = db.insert(orderStatusHistory).select(
+    sql`SELECT NULL, ${t.orderId}, ${t.to}, ${t.comment ?? ""}, ${t.actorId}, ${Date.now()} WHERE changes() = 1`,
+  );
+  return [update, history] as const;
+}
+
 /** True when a batch was rolled back because its guarded UPDATE lost a race (see guardedHistoryInsert). */
 export const isGuardFailure = (error: unknown) =>
   /NOT NULL constraint failed: order_status_history\.order_id/.test(errorChainText(error));

@@ -4,7 +4,7 @@ import { isUniqueViolation } from "../../db/results";
 import type { PaymentDeps } from "./payment-deps";
 import { chargeSafely, settleCharge } from "./payment-settlement";
 import type { PaymentRow } from "./payments.schemas";
-import { refundOwedOrder } from "./refunds.service";
+import { recoverRefundIntents, refundOwedOrder } from "./refunds.service";
 
 const BATCH_SIZE = 50;
 /** Longer than any gateway call can take: a payment still processing after this was interrupted. */
@@ -35,18 +35,20 @@ async function releaseStuckPayments(db: PaymentDeps["db"], now: Date): Promise<n
 /**
  * The payment-retry job: charges due retryable failed payments again through the gateway that took
  * them, using the stored reusable reference (never card data), and settles refunds still owed on
- * canceled orders, after releasing payments stuck in processing. Safe to run concurrently and repeatedly.
+ * canceled orders, after releasing payments stuck in processing and settling refunds whose request
+ * died before recording the gateway's answer. Safe to run concurrently and repeatedly.
  */
 export async function retryDuePayments(deps: PaymentDeps, now: Date) {
   const { db } = deps;
   const released = await releaseStuckPayments(db, now);
+  const recoveredRefunds = await recoverRefundIntents(deps, now, BATCH_SIZE);
   const due = await db
     .select()
     .from(payments)
     .where(and(eq(payments.status, "failed"), eq(payments.retryable, true), lte(payments.nextRetryAt, now)))
     .orderBy(asc(payments.nextRetryAt))
     .limit(BATCH_SIZE);
-  const counts = { completed: 0, failed: 0, skipped: 0, refunds: 0, released };
+  const counts = { completed: 0, failed: 0, skipped: 0, refunds: 0, released, recovered_refunds: recoveredRefunds };
   for (const payment of due) {
     const claimed = await claimForRetry(deps, payment, now);
     if (!claimed) {

@@ -1,10 +1,11 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { orders, payments, refunds } from "../../../drizzle/schema";
+import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { orders, payments, refunds, type OrderStatus } from "../../../drizzle/schema";
 import { ApiError, ValidationError, conflict, notFound } from "../../lib/errors";
 import { logEvent } from "../../lib/log";
 import { formatCents } from "../../lib/money";
 import { inboxInserts, schedulePush } from "../notifications/notification-events";
-import { isGuardFailure, transitionStatements } from "../orders/order-transitions";
+import { transitionIfStillStatements } from "../orders/order-transitions";
+import type { RefundResult } from "./gateways/gateway";
 import type { PaymentDeps } from "./payment-deps";
 import { isPaymentGuardFailure, rollbackUnlessChanged, runBatch } from "./payment-db";
 import type { PaymentRow } from "./payments.schemas";
@@ -70,45 +71,94 @@ export async function refundPayment(
     throw error;
   }
 
+  const intent: RefundIntent = { refundId, paymentId: payment.id, orderId: payment.orderId, amountCents: amount, orderStatus, paymentUpdatedAt: payment.updatedAt };
   const result = await deps.gateways
     .byName(payment.gateway)
     .refund({ transactionId: payment.gatewayTransactionId, amountCents: amount, refundId, reason: input.reason });
-  logEvent("refund_outcome", { payment_id: payment.id, refund_id: refundId, amount_cents: amount, ok: result.ok, failure_code: result.ok ? null : result.code });
-  if (!result.ok) {
-    await runBatch(db, [
-      db.update(payments).set({ ...withRefunded(-amount), updatedAt: payment.updatedAt }).where(eq(payments.id, payment.id)),
-      db.delete(refunds).where(eq(refunds.id, refundId)),
-    ]);
-    throw new ApiError(400, "refund_failed", `The payment gateway refused the refund: ${result.message}`);
-  }
-
-  const fullyRefunded = reserved.status === "refunded";
-  const refunded = inboxInserts(db, { kind: "payment_refunded", orderId: payment.orderId, paymentId: payment.id });
-  await runBatch(db, [
-    db.update(refunds).set({ gatewayRefundId: result.gatewayRefundId }).where(eq(refunds.id, refundId)),
-    ...(fullyRefunded ? [db.update(orders).set({ refundOwed: false }).where(eq(orders.id, payment.orderId))] : []),
-    ...refunded.statements,
-  ]);
-  schedulePush(deps.effects, refunded.eventId);
-  if (fullyRefunded && (CANCELED_BY_FULL_REFUND as readonly string[]).includes(orderStatus)) {
-    await cancelRefundedOrder(deps, payment.orderId, orderStatus as (typeof CANCELED_BY_FULL_REFUND)[number], actorId);
-  }
+  await recordRefundOutcome(deps, intent, result, actorId);
+  if (!result.ok) throw new ApiError(400, "refund_failed", `The payment gateway refused the refund: ${result.message}`);
   return reserved;
 }
 
-async function cancelRefundedOrder(deps: PaymentDeps, orderId: number, from: (typeof CANCELED_BY_FULL_REFUND)[number], actorId: number | null) {
-  const canceled = inboxInserts(deps.db, { kind: "status_changed", orderId, status: "canceled" });
+/** A refund reserved on its payment (a `refunds` row without a gateway refund id) whose gateway call has no recorded outcome yet. */
+interface RefundIntent {
+  refundId: string;
+  paymentId: string;
+  orderId: number;
+  amountCents: number;
+  /** The order's status when the refund was asked for: a full refund of a paid or in-progress order cancels it. */
+  orderStatus: OrderStatus;
+  /** A refusal leaves the payment as it was, this included; recovery, which doesn't know it, stamps the time of the give-back. */
+  paymentUpdatedAt?: Date;
+}
+
+/**
+ * Records the gateway's answer to a refund intent, once: a refusal gives the reservation back; a
+ * success stores the gateway refund id and, for a full refund of an order not yet completed, cancels
+ * the order in the same batch. Guarded on the intent still being open, so the request and the
+ * recovery job (which re-asks the gateway with the same idempotency key) never both apply it.
+ */
+async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, result: RefundResult, actorId: number | null) {
+  const { db } = deps;
+  const open = and(eq(refunds.id, intent.refundId), isNull(refunds.gatewayRefundId));
+  logEvent("refund_outcome", { payment_id: intent.paymentId, refund_id: intent.refundId, amount_cents: intent.amountCents, ok: result.ok, failure_code: result.ok ? null : result.code });
   try {
-    await runBatch(deps.db, [
-      ...transitionStatements(deps.db, { orderId, from, to: "canceled", actorId, comment: "Canceled: the payment was fully refunded." }),
-      ...canceled.statements,
+    if (!result.ok) {
+      await runBatch(db, [
+        db.delete(refunds).where(open),
+        rollbackUnlessChanged(db),
+        db.update(payments).set({ ...withRefunded(-intent.amountCents), updatedAt: intent.paymentUpdatedAt ?? new Date() }).where(eq(payments.id, intent.paymentId)),
+      ]);
+      return;
+    }
+    const [payment] = await db.select({ status: payments.status }).from(payments).where(eq(payments.id, intent.paymentId));
+    const cancels = payment?.status === "refunded" && (CANCELED_BY_FULL_REFUND as readonly string[]).includes(intent.orderStatus);
+    const refunded = inboxInserts(db, { kind: "payment_refunded", orderId: intent.orderId, paymentId: intent.paymentId });
+    const canceled = inboxInserts(db, { kind: "status_changed", orderId: intent.orderId, status: "canceled" });
+    await runBatch(db, [
+      db.update(refunds).set({ gatewayRefundId: result.gatewayRefundId }).where(open),
+      rollbackUnlessChanged(db),
+      ...(payment?.status === "refunded" ? [db.update(orders).set({ refundOwed: false }).where(eq(orders.id, intent.orderId))] : []),
+      ...refunded.statements,
+      ...(cancels
+        ? [
+            ...transitionIfStillStatements(db, { orderId: intent.orderId, from: intent.orderStatus, to: "canceled", actorId, comment: "Canceled: the payment was fully refunded." }),
+            ...canceled.statements,
+          ]
+        : []),
     ]);
-    schedulePush(deps.effects, canceled.eventId);
+    schedulePush(deps.effects, refunded.eventId);
+    if (cancels) schedulePush(deps.effects, canceled.eventId);
   } catch (error) {
-    // The order moved on meanwhile (e.g. completed or canceled by someone else): the refund stands.
-    if (!isGuardFailure(error)) throw error;
-    logEvent("refund_cancel_skipped", { order_id: orderId, from });
+    if (!isPaymentGuardFailure(error)) throw error;
+    logEvent("refund_outcome_already_recorded", { refund_id: intent.refundId });
   }
+}
+
+/** How long a refund intent may wait for its own request to record the gateway's answer before recovery re-asks the gateway. */
+export const REFUND_INTENT_LEASE_MS = 60_000;
+
+/**
+ * Recovery for refunds whose Worker died between reserving the amount and recording the gateway's
+ * answer: re-asks the gateway with the same idempotency key (the refund id), so a refund that went
+ * through is recorded, never made twice, and one that didn't is made now or given back.
+ */
+export async function recoverRefundIntents(deps: PaymentDeps, now: Date, limit: number): Promise<number> {
+  const stale = await deps.db
+    .select({ refund: refunds, payment: payments, orderStatus: orders.status })
+    .from(refunds)
+    .innerJoin(payments, eq(payments.id, refunds.paymentId))
+    .innerJoin(orders, eq(orders.id, payments.orderId))
+    .where(and(isNull(refunds.gatewayRefundId), lte(refunds.createdAt, new Date(now.getTime() - REFUND_INTENT_LEASE_MS))))
+    .limit(limit);
+  for (const { refund, payment, orderStatus } of stale) {
+    const result = await deps.gateways
+      .byName(payment.gateway)
+      .refund({ transactionId: payment.gatewayTransactionId ?? "", amountCents: refund.amountCents, refundId: refund.id, reason: refund.reason });
+    const intent = { refundId: refund.id, paymentId: payment.id, orderId: payment.orderId, amountCents: refund.amountCents, orderStatus };
+    await recordRefundOutcome(deps, intent, result, refund.createdById);
+  }
+  return stale.length;
 }
 
 export type OwedRefundOutcome = { status: "refunded"; payment: PaymentRow } | { status: "nothing_owed" } | { status: "failed"; reason: string };

@@ -1,0 +1,105 @@
+import { asc, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { orderStatusHistory, orders, refunds } from "../../drizzle/schema";
+import type { PaymentGateway, RefundRequest } from "../../src/modules/payments/gateways/gateway";
+import { SandboxGateway } from "../../src/modules/payments/gateways/sandbox-gateway";
+import { retryDuePayments } from "../../src/modules/payments/payment-retry";
+import { REFUND_INTENT_LEASE_MS, refundPayment } from "../../src/modules/payments/refunds.service";
+import { db } from "../helpers/factories";
+import { CARDS, cardBody, gatewaysOf, pay, paymentRow, pendingOrder, testDeps } from "./helpers";
+
+/** The sandbox, counting refund calls; `dieAfterRefund` makes the caller lose the gateway's answer, as a Worker killed right after it would. */
+function recordingSandbox(dieAfterRefund: boolean) {
+  const sandbox = new SandboxGateway();
+  const calls: RefundRequest[] = [];
+  const gateway: PaymentGateway = {
+    name: sandbox.name,
+    charge: (request) => sandbox.charge(request),
+    async refund(request) {
+      calls.push(request);
+      const result = await sandbox.refund(request);
+      if (dieAfterRefund) throw new Error("the Worker was stopped");
+      return result;
+    },
+  };
+  return { gateway, calls };
+}
+
+/** A paid order whose admin refund of `amountCents` (default: all) reached the gateway and then lost its answer. */
+async function refundLostAfterGateway(card: string = CARDS.success, amountCents?: number) {
+  const order = await pendingOrder();
+  const paid = await pay(order.client.token, order.id, cardBody(card));
+  expect(paid.body.status).toBe("completed");
+  const crashing = recordingSandbox(true);
+  await expect(refundPayment(testDeps(gatewaysOf(crashing.gateway)), null, paid.body.id, { amountCents })).rejects.toThrow("stopped");
+  const [intent] = await db().select().from(refunds).where(eq(refunds.paymentId, paid.body.id));
+  expect(intent.gatewayRefundId).toBeNull();
+  return { order, paymentId: paid.body.id as string, intent, firstCall: crashing.calls[0] };
+}
+
+const afterLease = (from: Date) => new Date(from.getTime() + REFUND_INTENT_LEASE_MS + 1000);
+const orderRow = async (id: number) => (await db().select().from(orders).where(eq(orders.id, id)))[0];
+const lastHistory = async (orderId: number) =>
+  (await db().select().from(orderStatusHistory).where(eq(orderStatusHistory.orderId, orderId)).orderBy(asc(orderStatusHistory.id))).at(-1);
+
+describe("recovery of refunds whose request died after the gateway call", () => {
+  it("records a full refund the gateway made, with the same idempotency key, and cancels the order in that batch", async () => {
+    const { order, paymentId, intent, firstCall } = await refundLostAfterGateway();
+    expect((await orderRow(order.id)).status).toBe("paid");
+
+    const recovery = recordingSandbox(false);
+    const deps = testDeps(gatewaysOf(recovery.gateway));
+    const counts = await retryDuePayments(deps, afterLease(intent.createdAt));
+    await deps.settled();
+
+    expect(counts.recovered_refunds).toBe(1);
+    expect(recovery.calls).toHaveLength(1);
+    const { transactionId, amountCents, refundId } = recovery.calls[0];
+    expect({ transactionId, amountCents, refundId }).toEqual({ transactionId: firstCall.transactionId, amountCents: 5000, refundId: intent.id });
+    const [settled] = await db().select().from(refunds).where(eq(refunds.id, intent.id));
+    expect(settled.gatewayRefundId).toBe(`re_sandbox_${intent.id}`);
+    expect(await paymentRow(paymentId)).toMatchObject({ status: "refunded", refundedAmountCents: 5000 });
+    expect(await orderRow(order.id)).toMatchObject({ status: "canceled", refundOwed: false });
+    expect(await lastHistory(order.id)).toMatchObject({ status: "canceled" });
+
+    // A second run finds nothing left to do and asks the gateway nothing.
+    expect((await retryDuePayments(deps, afterLease(intent.createdAt))).recovered_refunds).toBe(0);
+    expect(recovery.calls).toHaveLength(1);
+  });
+
+  it("records a partial refund without touching the order", async () => {
+    const { order, paymentId, intent } = await refundLostAfterGateway(CARDS.success, 1500);
+    await retryDuePayments(testDeps(gatewaysOf(recordingSandbox(false).gateway)), afterLease(intent.createdAt));
+    expect(await paymentRow(paymentId)).toMatchObject({ status: "partially_refunded", refundedAmountCents: 1500 });
+    expect((await db().select().from(refunds).where(eq(refunds.id, intent.id)))[0].gatewayRefundId).not.toBeNull();
+    expect((await orderRow(order.id)).status).toBe("paid");
+    expect(await lastHistory(order.id)).toMatchObject({ status: "paid" });
+  });
+
+  it("gives the reservation back when the gateway refuses the refund on the second ask", async () => {
+    const { order, paymentId, intent } = await refundLostAfterGateway(CARDS.refundFails);
+    await retryDuePayments(testDeps(gatewaysOf(recordingSandbox(false).gateway)), afterLease(intent.createdAt));
+    expect(await db().select().from(refunds).where(eq(refunds.id, intent.id))).toEqual([]);
+    expect(await paymentRow(paymentId)).toMatchObject({ status: "completed", refundedAmountCents: 0 });
+    expect((await orderRow(order.id)).status).toBe("paid");
+  });
+
+  it("leaves an intent alone while its own request may still record it (the lease)", async () => {
+    const { intent } = await refundLostAfterGateway();
+    const recovery = recordingSandbox(false);
+    const counts = await retryDuePayments(testDeps(gatewaysOf(recovery.gateway)), new Date(intent.createdAt.getTime() + REFUND_INTENT_LEASE_MS - 1000));
+    expect(counts.recovered_refunds).toBe(0);
+    expect(recovery.calls).toEqual([]);
+  });
+});
+
+describe("a full refund through the API", () => {
+  it("cancels the order in the batch that records the refund", async () => {
+    const order = await pendingOrder();
+    const paid = await pay(order.client.token, order.id);
+    const deps = testDeps(gatewaysOf(new SandboxGateway()));
+    expect((await refundPayment(deps, null, paid.body.id, {})).status).toBe("refunded");
+    expect(await orderRow(order.id)).toMatchObject({ status: "canceled", refundOwed: false });
+    expect(await lastHistory(order.id)).toMatchObject({ status: "canceled", comment: "Canceled: the payment was fully refunded." });
+  });
+});
