@@ -1,4 +1,4 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, isNull, lt, or, type SQL } from "drizzle-orm";
 import { idempotencyKeys } from "../../drizzle/schema";
 import type { Db } from "../db/client";
 import { rowsAffected } from "../db/results";
@@ -6,6 +6,16 @@ import { ApiError, ValidationError, conflict } from "./errors";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/**
+ * A key still marked in progress after this long belongs to a request that died (a Worker can be
+ * stopped between any two awaits): the same request may take it over and run again. Longer than any
+ * gateway call a request waits for; the operation itself must make the rerun reach the same charge.
+ */
+export const IDEMPOTENCY_LEASE_MS = 30_000;
+
+/** A record past its 24 hours, or one whose request died while holding it. */
+const reclaimable = (now: Date): SQL =>
+  or(lt(idempotencyKeys.expiresAt, now), and(isNull(idempotencyKeys.responseStatus), lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_LEASE_MS))))!;
 
 export interface RecordedResponse {
   status: number;
@@ -53,7 +63,8 @@ function recordableError(error: unknown): RecordedResponse | null {
  * Stripe's Idempotency-Key semantics. The first request with a key claims it (one INSERT decides
  * between concurrent ones) and its response, success or client error, is stored for 24 hours; the
  * same key and body replays it; a different body → 422; a request while the first still runs → 409.
- * A server error releases the key so the client can try again.
+ * A server error releases the key so the client can try again, and so does the lease when the
+ * first request died without an answer.
  */
 export async function idempotent(
   db: Db,
@@ -64,7 +75,7 @@ export async function idempotent(
   const now = new Date();
   const match = and(eq(idempotencyKeys.userId, request.userId), eq(idempotencyKeys.scope, request.scope), eq(idempotencyKeys.key, request.key));
   const fresh = { requestHash: hash, responseStatus: null, responseBody: null, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) };
-  // Claim the key, taking over an expired record; read whichever record holds it, in one round trip.
+  // Claim the key, taking over an expired record or the same request's abandoned one; read whichever record holds it, in one round trip.
   const [claimed, [record]] = await db.batch([
     db
       .insert(idempotencyKeys)
@@ -72,7 +83,7 @@ export async function idempotent(
       .onConflictDoUpdate({
         target: [idempotencyKeys.userId, idempotencyKeys.scope, idempotencyKeys.key],
         set: fresh,
-        setWhere: lt(idempotencyKeys.expiresAt, now),
+        setWhere: or(lt(idempotencyKeys.expiresAt, now), and(reclaimable(now), eq(idempotencyKeys.requestHash, hash))),
       }),
     db.select().from(idempotencyKeys).where(match),
   ]);
@@ -101,7 +112,7 @@ export async function idempotent(
   return { ...response, replayed: false };
 }
 
-/** Deletes idempotency records past their 24 hours; for the hourly cleanup job. */
+/** Deletes idempotency records past their 24 hours or abandoned by a request that died; for the hourly cleanup job. */
 export async function purgeExpiredIdempotencyKeys(db: Db, now: Date): Promise<number> {
-  return rowsAffected(await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)));
+  return rowsAffected(await db.delete(idempotencyKeys).where(reclaimable(now)));
 }

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { idempotencyKeys, orders } from "../../drizzle/schema";
-import { purgeExpiredIdempotencyKeys } from "../../src/lib/idempotency";
+import { IDEMPOTENCY_LEASE_MS, purgeExpiredIdempotencyKeys } from "../../src/lib/idempotency";
 import { createUser, db, unique } from "../helpers/factories";
 import { CARDS, cardBody, pay, paymentsOfOrder, pendingOrder } from "./helpers";
 
@@ -102,6 +102,53 @@ describe("Idempotency-Key on pay", () => {
     const res = await pay(order.client.token, order.id, cardBody(CARDS.declined), keyed(key));
     expect(res.status).toBe(409);
     expect(res.body.code).toBe("idempotency_in_progress");
+  });
+
+  it("lets the same request take over a key whose request died, after the lease, and charge once", async () => {
+    const fresh = await pendingOrder();
+    const key = unique("key");
+    // A declined run leaves the order pending; then its record is made to look like a request killed mid-flight.
+    const died = new Date(Date.now() - IDEMPOTENCY_LEASE_MS - 1000);
+    const first = await pay(fresh.client.token, fresh.id, cardBody(CARDS.declined), keyed(key));
+    expect(first.status).toBe(201);
+    await db().update(idempotencyKeys).set({ responseStatus: null, responseBody: null, createdAt: died }).where(eq(idempotencyKeys.key, key));
+
+    const other = await pay(fresh.client.token, fresh.id, cardBody(), keyed(key));
+    expect(other.status).toBe(422);
+    const retry = await pay(fresh.client.token, fresh.id, cardBody(CARDS.declined), keyed(key));
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("Idempotent-Replayed")).toBeNull();
+    const replay = await pay(fresh.client.token, fresh.id, cardBody(CARDS.declined), keyed(key));
+    expect(replay.body).toEqual(retry.body);
+    expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
+  });
+
+  it("never charges twice when a key's request died after its charge", async () => {
+    const order = await pendingOrder();
+    const key = unique("key");
+    expect((await pay(order.client.token, order.id, cardBody(), keyed(key))).body.status).toBe("completed");
+    const died = new Date(Date.now() - IDEMPOTENCY_LEASE_MS - 1000);
+    await db().update(idempotencyKeys).set({ responseStatus: null, responseBody: null, createdAt: died }).where(eq(idempotencyKeys.key, key));
+    const retry = await pay(order.client.token, order.id, cardBody(), keyed(key));
+    // The retry runs again and finds the order paid: answered by the pay rules, not the dead request's lock.
+    expect(retry.status).toBe(409);
+    expect(retry.body.code).not.toBe("idempotency_in_progress");
+    expect((await paymentsOfOrder(order.id)).filter((p) => p.status === "completed")).toHaveLength(1);
+  });
+
+  it("purges keys abandoned by a request that died, once past the lease", async () => {
+    const user = await createUser("client");
+    const [abandoned, running] = [unique("abandoned"), unique("running")];
+    const expiresAt = new Date(Date.now() + 60_000);
+    await db()
+      .insert(idempotencyKeys)
+      .values([
+        { userId: user.id, scope: "payments.pay", key: abandoned, requestHash: "h", expiresAt, createdAt: new Date(Date.now() - IDEMPOTENCY_LEASE_MS - 1000) },
+        { userId: user.id, scope: "payments.pay", key: running, requestHash: "h", expiresAt },
+      ]);
+    await purgeExpiredIdempotencyKeys(db(), new Date());
+    const left = await db().select({ key: idempotencyKeys.key }).from(idempotencyKeys).where(eq(idempotencyKeys.userId, user.id));
+    expect(left.map((r) => r.key)).toEqual([running]);
   });
 
   it("takes over an expired record as a new request", async () => {
