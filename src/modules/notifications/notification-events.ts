@@ -79,14 +79,15 @@ function recipientsOf(event: DomainEvent): Recipients[] {
 /**
  * Statements that write one inbox row per recipient. Run them in the same `db.batch` as the state
  * change they describe, so the inbox never disagrees with the data. Returns the event id to push.
+ * `onlyIf` writes the rows only when the order is in that status (after transitionIfStillStatements).
  */
-export function inboxInserts(db: Db, event: DomainEvent) {
+export function inboxInserts(db: Db, event: DomainEvent, onlyIf?: { orderStatus: OrderStatus }) {
   const eventId = crypto.randomUUID();
   const paymentId = "paymentId" in event ? event.paymentId : null;
   const data = JSON.stringify(event.kind === "status_changed" ? { status: event.status } : {});
   const now = Date.now();
-  // A status change is announced only if the order has it: a conditional transition earlier in the batch may have been skipped.
-  const statusGuard = event.kind === "status_changed" ? sql`AND o.status = ${event.status}` : sql``;
+  // After a conditional transition earlier in the batch: announced only if the order has the status now.
+  const statusGuard = onlyIf ? sql`AND o.status = ${onlyIf.orderStatus}` : sql``;
   // Insert-from-select lists every column of `notifications` in table order (Drizzle's rule for
   // `insert().select(sql)`); raw `db.run(sql)` with parameters cannot be batched on D1.
   const statements = recipientsOf(event).map((r) =>

@@ -114,7 +114,7 @@ async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, resu
     const [payment] = await db.select({ status: payments.status }).from(payments).where(eq(payments.id, intent.paymentId));
     const cancels = payment?.status === "refunded" && (CANCELED_BY_FULL_REFUND as readonly string[]).includes(intent.orderStatus);
     const refunded = inboxInserts(db, { kind: "payment_refunded", orderId: intent.orderId, paymentId: intent.paymentId });
-    const canceled = inboxInserts(db, { kind: "status_changed", orderId: intent.orderId, status: "canceled" });
+    const canceled = inboxInserts(db, { kind: "status_changed", orderId: intent.orderId, status: "canceled" }, { orderStatus: "canceled" });
     await runBatch(db, [
       db.update(refunds).set({ gatewayRefundId: result.gatewayRefundId }).where(open),
       rollbackUnlessChanged(db),
