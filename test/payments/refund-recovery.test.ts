@@ -49,22 +49,24 @@ describe("recovery of refunds whose request died after the gateway call", () => 
 
     const recovery = recordingSandbox(false);
     const deps = testDeps(gatewaysOf(recovery.gateway));
-    const counts = await retryDuePayments(deps, afterLease(intent.createdAt));
+    await retryDuePayments(deps, afterLease(intent.createdAt));
     await deps.settled();
 
-    expect(counts.recovered_refunds).toBe(1);
-    expect(recovery.calls).toHaveLength(1);
-    const { transactionId, amountCents, refundId } = recovery.calls[0];
-    expect({ transactionId, amountCents, refundId }).toEqual({ transactionId: firstCall.transactionId, amountCents: 5000, refundId: intent.id });
+    // On a database shared with other suites (libSQL), another suite's run of the job may settle it first: the outcome is what counts.
+    const asked = () => recovery.calls.filter((call) => call.refundId === intent.id);
+    expect(asked().length).toBeLessThanOrEqual(1);
+    for (const { transactionId, amountCents } of asked()) expect({ transactionId, amountCents }).toEqual({ transactionId: firstCall.transactionId, amountCents: 5000 });
     const [settled] = await db().select().from(refunds).where(eq(refunds.id, intent.id));
     expect(settled.gatewayRefundId).toBe(`re_sandbox_${intent.id}`);
     expect(await paymentRow(paymentId)).toMatchObject({ status: "refunded", refundedAmountCents: 5000 });
     expect(await orderRow(order.id)).toMatchObject({ status: "canceled", refundOwed: false });
     expect(await lastHistory(order.id)).toMatchObject({ status: "canceled" });
 
-    // A second run finds nothing left to do and asks the gateway nothing.
-    expect((await retryDuePayments(deps, afterLease(intent.createdAt))).recovered_refunds).toBe(0);
-    expect(recovery.calls).toHaveLength(1);
+    // A second run finds nothing left to do for this refund and asks the gateway nothing about it.
+    const before = asked().length;
+    await retryDuePayments(deps, afterLease(intent.createdAt));
+    expect(asked()).toHaveLength(before);
+    expect(await db().select().from(refunds).where(eq(refunds.paymentId, paymentId))).toHaveLength(1);
   });
 
   it("records a partial refund without touching the order", async () => {
@@ -87,9 +89,9 @@ describe("recovery of refunds whose request died after the gateway call", () => 
   it("leaves an intent alone while its own request may still record it (the lease)", async () => {
     const { intent } = await refundLostAfterGateway();
     const recovery = recordingSandbox(false);
-    const counts = await retryDuePayments(testDeps(gatewaysOf(recovery.gateway)), new Date(intent.createdAt.getTime() + REFUND_INTENT_LEASE_MS - 1000));
-    expect(counts.recovered_refunds).toBe(0);
-    expect(recovery.calls).toEqual([]);
+    await retryDuePayments(testDeps(gatewaysOf(recovery.gateway)), new Date(intent.createdAt.getTime() + REFUND_INTENT_LEASE_MS - 1000));
+    expect(recovery.calls.filter((call) => call.refundId === intent.id)).toEqual([]);
+    expect((await db().select().from(refunds).where(eq(refunds.id, intent.id)))[0].gatewayRefundId).toBeNull();
   });
 });
 

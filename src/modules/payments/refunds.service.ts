@@ -151,14 +151,21 @@ export async function recoverRefundIntents(deps: PaymentDeps, now: Date, limit: 
     .innerJoin(orders, eq(orders.id, payments.orderId))
     .where(and(isNull(refunds.gatewayRefundId), lte(refunds.createdAt, new Date(now.getTime() - REFUND_INTENT_LEASE_MS))))
     .limit(limit);
+  let recovered = 0;
   for (const { refund, payment, orderStatus } of stale) {
-    const result = await deps.gateways
-      .byName(payment.gateway)
-      .refund({ transactionId: payment.gatewayTransactionId ?? "", amountCents: refund.amountCents, refundId: refund.id, reason: refund.reason });
-    const intent = { refundId: refund.id, paymentId: payment.id, orderId: payment.orderId, amountCents: refund.amountCents, orderStatus };
-    await recordRefundOutcome(deps, intent, result, refund.createdById);
+    try {
+      const result = await deps.gateways
+        .byName(payment.gateway)
+        .refund({ transactionId: payment.gatewayTransactionId ?? "", amountCents: refund.amountCents, refundId: refund.id, reason: refund.reason });
+      const intent = { refundId: refund.id, paymentId: payment.id, orderId: payment.orderId, amountCents: refund.amountCents, orderStatus };
+      await recordRefundOutcome(deps, intent, result, refund.createdById);
+      recovered++;
+    } catch (error) {
+      // One intent that can't be settled now (a gateway outage) must not hold up the others; the next run tries again.
+      logEvent("refund_recovery_failed", { refund_id: refund.id, error: String(error) });
+    }
   }
-  return stale.length;
+  return recovered;
 }
 
 export type OwedRefundOutcome = { status: "refunded"; payment: PaymentRow } | { status: "nothing_owed" } | { status: "failed"; reason: string };
