@@ -7,6 +7,7 @@ import { retryDuePayments } from "../../src/modules/payments/payment-retry";
 import { REFUND_INTENT_LEASE_MS, refundPayment } from "../../src/modules/payments/refunds.service";
 import { db } from "../helpers/factories";
 import { CARDS, cardBody, gatewaysOf, pay, paymentRow, pendingOrder, testDeps } from "./helpers";
+import { stripeGateway } from "./stripe-helpers";
 
 /** The sandbox, counting refund calls; `dieAfterRefund` makes the caller lose the gateway's answer, as a Worker killed right after it would. */
 function recordingSandbox(dieAfterRefund: boolean) {
@@ -37,6 +38,8 @@ async function refundLostAfterGateway(card: string = CARDS.success, amountCents?
   return { order, paymentId: paid.body.id as string, intent, firstCall: crashing.calls[0] };
 }
 
+/** The job sees every suite's data where the database is shared (libSQL), Stripe payments included. */
+const jobDeps = (gateway: PaymentGateway) => testDeps(gatewaysOf(gateway, stripeGateway()));
 const afterLease = (from: Date) => new Date(from.getTime() + REFUND_INTENT_LEASE_MS + 1000);
 const orderRow = async (id: number) => (await db().select().from(orders).where(eq(orders.id, id)))[0];
 const lastHistory = async (orderId: number) =>
@@ -48,7 +51,7 @@ describe("recovery of refunds whose request died after the gateway call", () => 
     expect((await orderRow(order.id)).status).toBe("paid");
 
     const recovery = recordingSandbox(false);
-    const deps = testDeps(gatewaysOf(recovery.gateway));
+    const deps = jobDeps(recovery.gateway);
     await retryDuePayments(deps, afterLease(intent.createdAt));
     await deps.settled();
 
@@ -71,7 +74,7 @@ describe("recovery of refunds whose request died after the gateway call", () => 
 
   it("records a partial refund without touching the order", async () => {
     const { order, paymentId, intent } = await refundLostAfterGateway(CARDS.success, 1500);
-    await retryDuePayments(testDeps(gatewaysOf(recordingSandbox(false).gateway)), afterLease(intent.createdAt));
+    await retryDuePayments(jobDeps(recordingSandbox(false).gateway), afterLease(intent.createdAt));
     expect(await paymentRow(paymentId)).toMatchObject({ status: "partially_refunded", refundedAmountCents: 1500 });
     expect((await db().select().from(refunds).where(eq(refunds.id, intent.id)))[0].gatewayRefundId).not.toBeNull();
     expect((await orderRow(order.id)).status).toBe("paid");
@@ -80,7 +83,7 @@ describe("recovery of refunds whose request died after the gateway call", () => 
 
   it("gives the reservation back when the gateway refuses the refund on the second ask", async () => {
     const { order, paymentId, intent } = await refundLostAfterGateway(CARDS.refundFails);
-    await retryDuePayments(testDeps(gatewaysOf(recordingSandbox(false).gateway)), afterLease(intent.createdAt));
+    await retryDuePayments(jobDeps(recordingSandbox(false).gateway), afterLease(intent.createdAt));
     expect(await db().select().from(refunds).where(eq(refunds.id, intent.id))).toEqual([]);
     expect(await paymentRow(paymentId)).toMatchObject({ status: "completed", refundedAmountCents: 0 });
     expect((await orderRow(order.id)).status).toBe("paid");
@@ -89,7 +92,7 @@ describe("recovery of refunds whose request died after the gateway call", () => 
   it("leaves an intent alone while its own request may still record it (the lease)", async () => {
     const { intent } = await refundLostAfterGateway();
     const recovery = recordingSandbox(false);
-    await retryDuePayments(testDeps(gatewaysOf(recovery.gateway)), new Date(intent.createdAt.getTime() + REFUND_INTENT_LEASE_MS - 1000));
+    await retryDuePayments(jobDeps(recovery.gateway), new Date(intent.createdAt.getTime() + REFUND_INTENT_LEASE_MS - 1000));
     expect(recovery.calls.filter((call) => call.refundId === intent.id)).toEqual([]);
     expect((await db().select().from(refunds).where(eq(refunds.id, intent.id)))[0].gatewayRefundId).toBeNull();
   });
