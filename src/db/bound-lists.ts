@@ -1,7 +1,7 @@
 import { sql, type AnyColumn, type SQL } from "drizzle-orm";
 
 /** D1 binds at most 100 parameters per statement; a statement built from a user-sized list must stay under it. */
-export const MAX_BOUND_PARAMETERS = 100;
+const MAX_BOUND_PARAMETERS = 100;
 
 /** `column IN (ids)` with the whole list bound as one JSON parameter, however long it is. */
 export const inJsonList = (column: AnyColumn, ids: readonly number[]): SQL =>

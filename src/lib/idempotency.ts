@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { idempotencyKeys } from "../../drizzle/schema";
 import type { Db } from "../db/client";
 import { rowsAffected } from "../db/results";
@@ -8,14 +8,15 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /**
  * A key still marked in progress after this long belongs to a request that died (a Worker can be
- * stopped between any two awaits): the same request may take it over and run again. Longer than any
- * gateway call a request waits for; the operation itself must make the rerun reach the same charge.
+ * stopped between any two awaits): the same request may take it over and run again. Longer than a
+ * gateway call may take (GATEWAY_TIMEOUT_MS); the operation itself keeps a rerun from charging twice.
  */
 export const IDEMPOTENCY_LEASE_MS = 30_000;
 
-/** A record past its 24 hours, or one whose request died while holding it. */
-const reclaimable = (now: Date): SQL =>
-  or(lt(idempotencyKeys.expiresAt, now), and(isNull(idempotencyKeys.responseStatus), lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_LEASE_MS))))!;
+const expired = (now: Date) => lt(idempotencyKeys.expiresAt, now);
+/** Still in progress past the lease: its request died. */
+const abandoned = (now: Date) =>
+  and(isNull(idempotencyKeys.responseStatus), lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_LEASE_MS)));
 
 export interface RecordedResponse {
   status: number;
@@ -83,7 +84,7 @@ export async function idempotent(
       .onConflictDoUpdate({
         target: [idempotencyKeys.userId, idempotencyKeys.scope, idempotencyKeys.key],
         set: fresh,
-        setWhere: or(lt(idempotencyKeys.expiresAt, now), and(reclaimable(now), eq(idempotencyKeys.requestHash, hash))),
+        setWhere: or(expired(now), and(abandoned(now), eq(idempotencyKeys.requestHash, hash))),
       }),
     db.select().from(idempotencyKeys).where(match),
   ]);
@@ -114,5 +115,5 @@ export async function idempotent(
 
 /** Deletes idempotency records past their 24 hours or abandoned by a request that died; for the hourly cleanup job. */
 export async function purgeExpiredIdempotencyKeys(db: Db, now: Date): Promise<number> {
-  return rowsAffected(await db.delete(idempotencyKeys).where(reclaimable(now)));
+  return rowsAffected(await db.delete(idempotencyKeys).where(or(expired(now), abandoned(now))));
 }

@@ -94,16 +94,18 @@ export function guardedHistoryInsert(db: Db, h: { orderId: number; status: Order
   });
 }
 
-/** `UPDATE orders SET status = :to WHERE id = :id AND status = :from` plus its history row, for one `db.batch`. */
-export function transitionStatements(db: Db, t: Transition) {
+/** `UPDATE orders SET status = :to WHERE id = :id AND status = :from`. */
+function transitionUpdate(db: Db, t: Transition) {
   const now = new Date();
-  return [
-    db
-      .update(orders)
-      .set({ ...t.set, status: t.to, updatedAt: now, ...(t.to === "completed" ? { completedAt: now } : {}) })
-      .where(and(eq(orders.id, t.orderId), eq(orders.status, t.from), t.guard)),
-    guardedHistoryInsert(db, { orderId: t.orderId, status: t.to, actorId: t.actorId, comment: t.comment }),
-  ] as const;
+  return db
+    .update(orders)
+    .set({ ...t.set, status: t.to, updatedAt: now, ...(t.to === "completed" ? { completedAt: now } : {}) })
+    .where(and(eq(orders.id, t.orderId), eq(orders.status, t.from), t.guard));
+}
+
+/** The guarded UPDATE plus its history row, for one `db.batch`. */
+export function transitionStatements(db: Db, t: Transition) {
+  return [transitionUpdate(db, t), guardedHistoryInsert(db, { orderId: t.orderId, status: t.to, actorId: t.actorId, comment: t.comment })] as const;
 }
 
 /**
@@ -112,11 +114,10 @@ export function transitionStatements(db: Db, t: Transition) {
  * rest of the batch still applies.
  */
 export function transitionIfStillStatements(db: Db, t: Transition) {
-  const [update] = transitionStatements(db, t);
   const history = db.insert(orderStatusHistory).select(
     sql`SELECT NULL, ${t.orderId}, ${t.to}, ${t.comment ?? ""}, ${t.actorId}, ${Date.now()} WHERE changes() = 1`,
   );
-  return [update, history] as const;
+  return [transitionUpdate(db, t), history] as const;
 }
 
 /** True when a batch was rolled back because its guarded UPDATE lost a race (see guardedHistoryInsert). */

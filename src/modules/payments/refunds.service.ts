@@ -71,7 +71,15 @@ export async function refundPayment(
     throw error;
   }
 
-  const intent: RefundIntent = { refundId, paymentId: payment.id, orderId: payment.orderId, amountCents: amount, orderStatus, paymentUpdatedAt: payment.updatedAt };
+  const intent: RefundIntent = {
+    refundId,
+    paymentId: payment.id,
+    orderId: payment.orderId,
+    amountCents: amount,
+    orderStatus,
+    fullyRefunded: reserved.status === "refunded",
+    paymentUpdatedAt: payment.updatedAt,
+  };
   const result = await deps.gateways
     .byName(payment.gateway)
     .refund({ transactionId: payment.gatewayTransactionId, amountCents: amount, refundId, reason: input.reason });
@@ -88,6 +96,8 @@ interface RefundIntent {
   amountCents: number;
   /** The order's status when the refund was asked for: a full refund of a paid or in-progress order cancels it. */
   orderStatus: OrderStatus;
+  /** The payment's reservations now cover its whole amount. */
+  fullyRefunded: boolean;
   /** A refusal leaves the payment as it was, this included; recovery, which doesn't know it, stamps the time of the give-back. */
   paymentUpdatedAt?: Date;
 }
@@ -111,14 +121,13 @@ async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, resu
       ]);
       return;
     }
-    const [payment] = await db.select({ status: payments.status }).from(payments).where(eq(payments.id, intent.paymentId));
-    const cancels = payment?.status === "refunded" && (CANCELED_BY_FULL_REFUND as readonly string[]).includes(intent.orderStatus);
+    const cancels = intent.fullyRefunded && (CANCELED_BY_FULL_REFUND as readonly string[]).includes(intent.orderStatus);
     const refunded = inboxInserts(db, { kind: "payment_refunded", orderId: intent.orderId, paymentId: intent.paymentId });
     const canceled = inboxInserts(db, { kind: "status_changed", orderId: intent.orderId, status: "canceled" }, { orderStatus: "canceled" });
     await runBatch(db, [
       db.update(refunds).set({ gatewayRefundId: result.gatewayRefundId }).where(open),
       rollbackUnlessChanged(db),
-      ...(payment?.status === "refunded" ? [db.update(orders).set({ refundOwed: false }).where(eq(orders.id, intent.orderId))] : []),
+      ...(intent.fullyRefunded ? [db.update(orders).set({ refundOwed: false }).where(eq(orders.id, intent.orderId))] : []),
       ...refunded.statements,
       ...(cancels
         ? [
@@ -135,7 +144,7 @@ async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, resu
   }
 }
 
-/** How long a refund intent may wait for its own request to record the gateway's answer before recovery re-asks the gateway. */
+/** How long a refund intent may wait for its own request to record the gateway's answer (longer than GATEWAY_TIMEOUT_MS) before recovery re-asks the gateway. */
 export const REFUND_INTENT_LEASE_MS = 60_000;
 
 /**
@@ -157,7 +166,14 @@ export async function recoverRefundIntents(deps: PaymentDeps, now: Date, limit: 
       const result = await deps.gateways
         .byName(payment.gateway)
         .refund({ transactionId: payment.gatewayTransactionId ?? "", amountCents: refund.amountCents, refundId: refund.id, reason: refund.reason });
-      const intent = { refundId: refund.id, paymentId: payment.id, orderId: payment.orderId, amountCents: refund.amountCents, orderStatus };
+      const intent = {
+        refundId: refund.id,
+        paymentId: payment.id,
+        orderId: payment.orderId,
+        amountCents: refund.amountCents,
+        orderStatus,
+        fullyRefunded: payment.status === "refunded",
+      };
       await recordRefundOutcome(deps, intent, result, refund.createdById);
       recovered++;
     } catch (error) {

@@ -44,6 +44,12 @@ export interface RefundRequest {
 
 export type RefundResult = { ok: true; gatewayRefundId: string } | { ok: false; code: string; message: string };
 
+/**
+ * The longest a request waits for a gateway. The recovery leases (idempotency keys, refund intents)
+ * are longer, so recovery never takes over a request that is still waiting for its answer.
+ */
+export const GATEWAY_TIMEOUT_MS = 20_000;
+
 export const GATEWAY_NAMES = ["sandbox", "stripe"] as const;
 export type GatewayName = (typeof GATEWAY_NAMES)[number];
 

@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import type { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest, RefundResult } from "./gateway";
+import { GATEWAY_TIMEOUT_MS, type ChargeRequest, type ChargeResult, type PaymentGateway, type RefundRequest, type RefundResult } from "./gateway";
 
 export interface StripeGatewayConfig {
   secretKey: string;
@@ -31,6 +31,7 @@ export class StripeGateway implements PaymentGateway {
       httpClient: Stripe.createFetchHttpClient(),
       // Transient failures are retried by the payment-retry job, not inside a request.
       maxNetworkRetries: 0,
+      timeout: GATEWAY_TIMEOUT_MS,
     });
   }
 
