@@ -1,8 +1,9 @@
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { idempotencyKeys } from "../../drizzle/schema";
 import type { Db } from "../db/client";
 import { rowsAffected } from "../db/results";
 import { ApiError, ValidationError, conflict } from "./errors";
+import { sha256Hex } from "./tokens";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -22,6 +23,13 @@ export interface RecordedResponse {
   status: number;
   body: unknown;
 }
+
+/**
+ * Names what one keyed request creates: the same for every run of that request (a takeover after it
+ * died included) and new once the key expired and is used again. An operation that creates its rows
+ * under this id finds what a dead run made instead of making it twice.
+ */
+export type OperationId = string;
 
 export interface IdempotentRequest {
   userId: number;
@@ -53,6 +61,13 @@ async function requestHash(secret: string, payload: unknown): Promise<string> {
   return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** A UUID (version 8: custom) derived from the record's identity and generation. */
+async function operationId(request: IdempotentRequest, recordId: number, expiresAt: Date): Promise<OperationId> {
+  const hex = (await sha256Hex(`${request.scope}:${recordId}:${expiresAt.getTime()}`)).slice(0, 32);
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20)}`;
+}
+
 /** What a failed run answers, in the contract's shapes; null when the error must not be replayed. */
 function recordableError(error: unknown): RecordedResponse | null {
   if (error instanceof ValidationError) return { status: 400, body: error.fields };
@@ -70,20 +85,22 @@ function recordableError(error: unknown): RecordedResponse | null {
 export async function idempotent(
   db: Db,
   request: IdempotentRequest,
-  run: () => Promise<RecordedResponse>,
+  run: (operation: OperationId) => Promise<RecordedResponse>,
 ): Promise<RecordedResponse & { replayed: boolean }> {
   const hash = await requestHash(request.secret, request.payload);
   const now = new Date();
   const match = and(eq(idempotencyKeys.userId, request.userId), eq(idempotencyKeys.scope, request.scope), eq(idempotencyKeys.key, request.key));
-  const fresh = { requestHash: hash, responseStatus: null, responseBody: null, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) };
+  const expiresAt = new Date(now.getTime() + IDEMPOTENCY_TTL_MS);
+  const fresh = { requestHash: hash, responseStatus: null, responseBody: null, createdAt: now, expiresAt };
   // Claim the key, taking over an expired record or the same request's abandoned one; read whichever record holds it, in one round trip.
+  // created_at is when the current run claimed it (the lease); expires_at stays with the request, so a takeover keeps its operation id.
   const [claimed, [record]] = await db.batch([
     db
       .insert(idempotencyKeys)
       .values({ userId: request.userId, scope: request.scope, key: request.key, ...fresh })
       .onConflictDoUpdate({
         target: [idempotencyKeys.userId, idempotencyKeys.scope, idempotencyKeys.key],
-        set: fresh,
+        set: { ...fresh, expiresAt: sql`CASE WHEN ${expired(now)} THEN ${expiresAt.getTime()} ELSE ${idempotencyKeys.expiresAt} END` },
         setWhere: or(expired(now), and(abandoned(now), eq(idempotencyKeys.requestHash, hash))),
       }),
     db.select().from(idempotencyKeys).where(match),
@@ -103,7 +120,7 @@ export async function idempotent(
     db.update(idempotencyKeys).set({ responseStatus: response.status, responseBody: JSON.stringify(response.body) }).where(eq(idempotencyKeys.id, record.id));
   let response: RecordedResponse;
   try {
-    response = await run();
+    response = await run(await operationId(request, record.id, record.expiresAt));
   } catch (error) {
     const recorded = recordableError(error);
     await (recorded ? store(recorded) : db.delete(idempotencyKeys).where(eq(idempotencyKeys.id, record.id)));

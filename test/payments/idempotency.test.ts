@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { idempotencyKeys, orders } from "../../drizzle/schema";
+import { idempotencyKeys, orders, payments } from "../../drizzle/schema";
 import { IDEMPOTENCY_LEASE_MS, purgeExpiredIdempotencyKeys } from "../../src/lib/idempotency";
 import { createUser, db, unique } from "../helpers/factories";
 import { CARDS, cardBody, pay, paymentsOfOrder, pendingOrder } from "./helpers";
@@ -123,17 +123,46 @@ describe("Idempotency-Key on pay", () => {
     expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
   });
 
-  it("never charges twice when a key's request died after its charge", async () => {
+  it("answers a retry of a key whose request died after its charge with that charge, never a second", async () => {
     const order = await pendingOrder();
     const key = unique("key");
-    expect((await pay(order.client.token, order.id, cardBody(), keyed(key))).body.status).toBe("completed");
+    const first = await pay(order.client.token, order.id, cardBody(), keyed(key));
+    expect(first.body.status).toBe("completed");
     const died = new Date(Date.now() - IDEMPOTENCY_LEASE_MS - 1000);
     await db().update(idempotencyKeys).set({ responseStatus: null, responseBody: null, createdAt: died }).where(eq(idempotencyKeys.key, key));
     const retry = await pay(order.client.token, order.id, cardBody(), keyed(key));
-    // The retry runs again and finds the order paid: answered by the pay rules, not the dead request's lock.
-    expect(retry.status).toBe(409);
-    expect(retry.body.code).not.toBe("idempotency_in_progress");
-    expect((await paymentsOfOrder(order.id)).filter((p) => p.status === "completed")).toHaveLength(1);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(await paymentsOfOrder(order.id)).toHaveLength(1);
+  });
+
+  it("finishes the charge of a key whose request died before the gateway's answer was recorded", async () => {
+    const order = await pendingOrder();
+    const key = unique("key");
+    const first = await pay(order.client.token, order.id, cardBody(), keyed(key));
+    // As if killed between the charge and its settlement: the payment still processing, the order pending, no response stored.
+    await db().update(payments).set({ status: "processing", gatewayTransactionId: null, processedAt: null }).where(eq(payments.id, first.body.id));
+    await db().update(orders).set({ status: "pending" }).where(eq(orders.id, order.id));
+    const died = new Date(Date.now() - IDEMPOTENCY_LEASE_MS - 1000);
+    await db().update(idempotencyKeys).set({ responseStatus: null, responseBody: null, createdAt: died }).where(eq(idempotencyKeys.key, key));
+
+    const retry = await pay(order.client.token, order.id, cardBody(), keyed(key));
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ id: first.body.id, status: "completed", gateway_transaction_id: first.body.gateway_transaction_id });
+    expect(await paymentsOfOrder(order.id)).toHaveLength(1);
+    expect((await db().select().from(orders).where(eq(orders.id, order.id)))[0].status).toBe("paid");
+  });
+
+  it("treats a key reused after it expired as a new request with a new payment", async () => {
+    const client = await createUser("client");
+    const [a, b] = [await pendingOrder(client), await pendingOrder(client)];
+    const key = unique("key");
+    const first = await pay(client.token, a.id, cardBody(), keyed(key));
+    await db().update(idempotencyKeys).set({ expiresAt: new Date(Date.now() - 1) }).where(eq(idempotencyKeys.key, key));
+    const second = await pay(client.token, b.id, cardBody(), keyed(key));
+    expect(second.status).toBe(201);
+    expect(second.body.id).not.toBe(first.body.id);
+    expect(second.body.order).toBe(b.id);
   });
 
   it("purges keys abandoned by a request that died, once past the lease", async () => {

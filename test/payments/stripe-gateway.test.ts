@@ -33,6 +33,14 @@ describe("StripeGateway against the fake Stripe server (real SDK)", () => {
     expect(second).toEqual(first);
   });
 
+  it("answers a rerun of the same payment with card data (a request that died) with the first charge", async () => {
+    const request = charge({ card: card(CARDS.success) });
+    const first = await stripeGateway().charge(request);
+    const rerun = await stripeGateway().charge(request);
+    expect(first.ok).toBe(true);
+    expect(rerun).toEqual(first);
+  });
+
   it.each([
     [CARDS.declined, "card_declined", false],
     [CARDS.insufficientFunds, "insufficient_funds", false],

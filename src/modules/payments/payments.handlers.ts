@@ -1,5 +1,5 @@
 import { currentUser } from "../../lib/auth";
-import { idempotent } from "../../lib/idempotency";
+import { idempotent, type OperationId } from "../../lib/idempotency";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
 import { depsOf } from "./payment-deps";
@@ -22,7 +22,7 @@ export const paymentsRouter = createRouter()
     const orderId = c.req.valid("param").order_id;
     const input = c.req.valid("json");
     const key = c.req.valid("header")["idempotency-key"];
-    const pay = async () => ({ status: 201, body: toPaymentDto(await payOrder(depsOf(c), user, orderId, input)) });
+    const pay = async (operation?: OperationId) => ({ status: 201, body: toPaymentDto(await payOrder(depsOf(c), user, orderId, input, operation)) });
     if (!key) return c.json((await pay()).body, 201);
     const response = await idempotent(
       c.get("db"),

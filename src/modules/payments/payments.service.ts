@@ -4,6 +4,7 @@ import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/results";
 import type { AuthUser } from "../../lib/auth";
 import { conflict, notFound } from "../../lib/errors";
+import type { OperationId } from "../../lib/idempotency";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
 import { cardBrand, last4 } from "./gateways/cards";
 import type { PaymentDeps } from "./payment-deps";
@@ -56,28 +57,33 @@ export async function getPayment(db: Db, user: AuthUser, id: string): Promise<Pa
  * gateway is called: the partial unique index payments_one_live_per_order lets only one live
  * payment exist per order, so concurrent or repeated requests can't charge an order twice.
  * A decline answers with the failed payment; the order stays pending for another try.
+ *
+ * A keyed request names its payment with the key's operation id, so a rerun after its first run
+ * died finds that payment: it answers with it, or, if the charge's outcome was never recorded,
+ * charges again with the same gateway idempotency keys, which return the first charge's result.
  */
-export async function payOrder(deps: PaymentDeps, user: AuthUser, orderId: number, input: PayInput): Promise<PaymentRow> {
+export async function payOrder(deps: PaymentDeps, user: AuthUser, orderId: number, input: PayInput, operation?: OperationId): Promise<PaymentRow> {
   const { db } = deps;
   const [order] = await db
-    .select({ status: orders.status, totalPriceCents: orders.totalPriceCents })
+    .select({ status: orders.status, totalPriceCents: orders.totalPriceCents, earlier: payments })
     .from(orders)
+    .leftJoin(payments, and(eq(payments.id, operation ?? ""), eq(payments.orderId, orders.id)))
     .where(and(eq(orders.id, orderId), eq(orders.clientId, user.id)));
   if (!order) throw notFound();
+  if (order.earlier) return order.earlier.status === "processing" ? charge(deps, order.earlier, input) : order.earlier;
   if (order.status !== "pending") throw conflict(`Only pending orders can be paid; this order is ${order.status}.`);
 
-  const gateway = deps.gateways.current;
   let payment: PaymentRow;
   try {
     [payment] = await db
       .insert(payments)
       .values({
-        id: crypto.randomUUID(),
+        id: operation ?? crypto.randomUUID(),
         orderId,
         userId: user.id,
         amountCents: order.totalPriceCents,
         paymentMethod: input.payment_method,
-        gateway: gateway.name,
+        gateway: deps.gateways.current.name,
         status: "processing",
         cardBrand: cardBrand(input.card_number),
         cardLast4: last4(input.card_number),
@@ -87,8 +93,11 @@ export async function payOrder(deps: PaymentDeps, user: AuthUser, orderId: numbe
     if (isUniqueViolation(error)) throw conflict("A payment for this order is already in progress or completed.");
     throw error;
   }
+  return charge(deps, payment, input);
+}
 
-  const result = await chargeSafely(gateway, {
+async function charge(deps: PaymentDeps, payment: PaymentRow, input: PayInput): Promise<PaymentRow> {
+  const result = await chargeSafely(deps.gateways.byName(payment.gateway), {
     amountCents: payment.amountCents,
     currency: payment.currency,
     source: {
@@ -101,9 +110,9 @@ export async function payOrder(deps: PaymentDeps, user: AuthUser, orderId: numbe
       },
     },
     paymentId: payment.id,
-    orderId,
+    orderId: payment.orderId,
     attempt: payment.attempts,
-    transactionId: null,
+    transactionId: payment.gatewayTransactionId,
   });
   const settled = await settleCharge(deps, payment, result);
   if (!settled.orderWasPending) throw conflict("The order stopped being pending during the payment; the charge was refunded.");

@@ -40,11 +40,15 @@ export class StripeGateway implements PaymentGateway {
     try {
       if ("card" in request.source) {
         const { card } = request.source;
-        const method = await this.stripe.paymentMethods.create({
-          type: "card",
-          card: { number: card.number, exp_month: card.expMonth, exp_year: card.expYear, cvc: card.cvc },
-          billing_details: { name: card.holderName },
-        });
+        // Keyed like the intent, so a rerun of the same payment sends the intent the same method and Stripe replays it.
+        const method = await this.stripe.paymentMethods.create(
+          {
+            type: "card",
+            card: { number: card.number, exp_month: card.expMonth, exp_year: card.expYear, cvc: card.cvc },
+            billing_details: { name: card.holderName },
+          },
+          { idempotencyKey: `${request.paymentId}:method` },
+        );
         reference = method.id;
       }
       const intent = request.transactionId
