@@ -110,6 +110,7 @@ export class FakeStripe {
     if (method === "POST" && path === "/v1/payment_methods") return this.createMethod(params);
     if (method === "POST" && path === "/v1/payment_intents") return this.createIntent(params);
     if (method === "POST" && (match = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(path))) return this.confirm(this.intent(match[1]), params);
+    if (method === "GET" && path === "/v1/payment_intents/search") return this.searchIntents(String(params.query ?? ""));
     if (method === "GET" && (match = /^\/v1\/payment_intents\/([^/]+)$/.exec(path))) return this.intent(match[1]);
     if (method === "POST" && path === "/v1/refunds") return this.createRefund(params);
     throw invalid(`Unrecognized request URL (${method}: ${path}).`, undefined, 404);
@@ -144,6 +145,14 @@ export class FakeStripe {
     const intent = this.intents.get(id);
     if (!intent) throw invalid(`No such payment_intent: '${id}'`, "resource_missing", 404);
     return intent;
+  }
+
+  /** Only the one query form the app sends: `metadata['key']:'value'`. */
+  private searchIntents(query: string): Json {
+    const match = /^metadata\['([^']+)'\]:'([^']*)'$/.exec(query);
+    if (!match) throw invalid(`Unsupported search query: ${query}`, "parameter_invalid_string");
+    const data = [...this.intents.values()].filter((intent) => (intent.metadata as Json)[match[1]] === match[2]);
+    return { object: "search_result", data, has_more: false, next_page: null, url: "/v1/payment_intents/search" };
   }
 
   private createIntent(params: Json): Json {

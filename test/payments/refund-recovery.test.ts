@@ -16,6 +16,7 @@ function recordingSandbox(dieAfterRefund: boolean) {
   const gateway: PaymentGateway = {
     name: sandbox.name,
     charge: (request) => sandbox.charge(request),
+    findCharge: (lookup) => sandbox.findCharge(lookup),
     async refund(request) {
       calls.push(request);
       const result = await sandbox.refund(request);

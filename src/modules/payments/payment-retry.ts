@@ -1,46 +1,70 @@
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import { orders, payments } from "../../../drizzle/schema";
 import { isUniqueViolation } from "../../db/results";
+import { logEvent } from "../../lib/log";
 import type { PaymentDeps } from "./payment-deps";
 import { chargeSafely, settleCharge } from "./payment-settlement";
 import type { PaymentRow } from "./payments.schemas";
 import { recoverRefundIntents, refundOwedOrder } from "./refunds.service";
 
 const BATCH_SIZE = 50;
-/** Longer than any gateway call can take: a payment still processing after this was interrupted. */
-export const STUCK_AFTER_MS = 15 * 60 * 1000;
+/**
+ * A payment still processing after this was interrupted: longer than any gateway call can take
+ * (GATEWAY_TIMEOUT_MS) and than Stripe's search takes to see a new intent.
+ */
+export const STUCK_AFTER_MS = 5 * 60 * 1000;
 
 /**
  * A Worker that died between recording a payment as processing and settling it would leave the
- * order unpayable (one live payment per order). Such payments become failed, so the client can pay
- * again. No money is lost: the sandbox charged nothing, and if Stripe did charge, its
- * payment_intent.succeeded webhook finds the payment failed and refunds the charge.
+ * order unpayable (one live payment per order). The gateway is asked what it holds for the payment:
+ * a charge it made is settled as the request would have settled it; a payment it never charged
+ * becomes failed, so the client can pay again. One payment the gateway can't be asked about now
+ * stays for the next run.
  */
-async function releaseStuckPayments(db: PaymentDeps["db"], now: Date): Promise<number> {
-  const released = await db
+async function settleStuckPayments(deps: PaymentDeps, now: Date): Promise<number> {
+  const { db } = deps;
+  const stuck = await db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.status, "processing"), lte(payments.updatedAt, new Date(now.getTime() - STUCK_AFTER_MS))))
+    .limit(BATCH_SIZE);
+  let settled = 0;
+  for (const payment of stuck) {
+    try {
+      const found = await deps.gateways.byName(payment.gateway).findCharge({ paymentId: payment.id, transactionId: payment.gatewayTransactionId });
+      if (found) await settleCharge(deps, payment, found, now);
+      else await releaseUncharged(db, payment.id, now);
+      settled++;
+    } catch (error) {
+      logEvent("stuck_payment_unresolved", { payment_id: payment.id, error: String(error) });
+    }
+  }
+  return settled;
+}
+
+async function releaseUncharged(db: PaymentDeps["db"], paymentId: string, now: Date): Promise<void> {
+  await db
     .update(payments)
     .set({
       status: "failed",
       failureCode: "interrupted",
-      failureMessage: "The payment was interrupted before the gateway answered; please pay again.",
+      failureMessage: "The payment was interrupted before the gateway charged it; please pay again.",
       retryable: false,
       nextRetryAt: null,
       updatedAt: now,
     })
-    .where(and(eq(payments.status, "processing"), lte(payments.updatedAt, new Date(now.getTime() - STUCK_AFTER_MS))))
-    .returning({ id: payments.id });
-  return released.length;
+    .where(and(eq(payments.id, paymentId), eq(payments.status, "processing")));
 }
 
 /**
  * The payment-retry job: charges due retryable failed payments again through the gateway that took
  * them, using the stored reusable reference (never card data), and settles refunds still owed on
- * canceled orders, after releasing payments stuck in processing and settling refunds whose request
+ * canceled orders, after settling payments stuck in processing and refunds whose request
  * died before recording the gateway's answer. Safe to run concurrently and repeatedly.
  */
 export async function retryDuePayments(deps: PaymentDeps, now: Date) {
   const { db } = deps;
-  const released = await releaseStuckPayments(db, now);
+  const stuckPayments = await settleStuckPayments(deps, now);
   const recoveredRefunds = await recoverRefundIntents(deps, now, BATCH_SIZE);
   const due = await db
     .select()
@@ -48,7 +72,7 @@ export async function retryDuePayments(deps: PaymentDeps, now: Date) {
     .where(and(eq(payments.status, "failed"), eq(payments.retryable, true), lte(payments.nextRetryAt, now)))
     .orderBy(asc(payments.nextRetryAt))
     .limit(BATCH_SIZE);
-  const counts = { completed: 0, failed: 0, skipped: 0, refunds: 0, released, recovered_refunds: recoveredRefunds };
+  const counts = { completed: 0, failed: 0, skipped: 0, refunds: 0, stuck_payments: stuckPayments, recovered_refunds: recoveredRefunds };
   for (const payment of due) {
     const claimed = await claimForRetry(deps, payment, now);
     if (!claimed) {

@@ -53,11 +53,22 @@ export const GATEWAY_TIMEOUT_MS = 20_000;
 export const GATEWAY_NAMES = ["sandbox", "stripe"] as const;
 export type GatewayName = (typeof GATEWAY_NAMES)[number];
 
-/** Every gateway call resolves with a result; only programming errors throw. */
+/** Which payment a lookup is about: our payment id (sent as metadata and idempotency key) and the transaction, if one was recorded. */
+export interface ChargeLookup {
+  paymentId: string;
+  transactionId: string | null;
+}
+
+/** Charges and refunds resolve with a result; only programming errors throw. */
 export interface PaymentGateway {
   readonly name: GatewayName;
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: RefundRequest): Promise<RefundResult>;
+  /**
+   * What the gateway holds for a payment whose charge outcome was never recorded: the charge's
+   * result, or null when no charge of it exists. Throws when the gateway can't be asked now.
+   */
+  findCharge(lookup: ChargeLookup): Promise<ChargeResult | null>;
 }
 
 /** The gateway new payments use, and the one that took an existing payment (refunds go back through it). */

@@ -1,5 +1,5 @@
 import { digitsOnly } from "./cards";
-import type { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest, RefundResult } from "./gateway";
+import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentGateway, RefundRequest, RefundResult } from "./gateway";
 
 type Scenario = "success" | "card_declined" | "insufficient_funds" | "processing_error" | "refund_fails";
 
@@ -54,5 +54,10 @@ export class SandboxGateway implements PaymentGateway {
       return { ok: false, code: "refund_failed", message: "The card issuer refused the refund." };
     }
     return { ok: true, gatewayRefundId: `re_sandbox_${request.refundId}` };
+  }
+
+  /** The sandbox moves no money and keeps no record: a charge whose answer was never recorded did not happen. */
+  async findCharge(_lookup: ChargeLookup): Promise<ChargeResult | null> {
+    return null;
   }
 }

@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import { GATEWAY_TIMEOUT_MS, type ChargeRequest, type ChargeResult, type PaymentGateway, type RefundRequest, type RefundResult } from "./gateway";
+import { GATEWAY_TIMEOUT_MS, type ChargeLookup, type ChargeRequest, type ChargeResult, type PaymentGateway, type RefundRequest, type RefundResult } from "./gateway";
 
 export interface StripeGatewayConfig {
   secretKey: string;
@@ -92,6 +92,14 @@ export class StripeGateway implements PaymentGateway {
       const stripeError = error instanceof Stripe.errors.StripeError ? error : null;
       return { ok: false, code: stripeError?.code ?? "refund_failed", message: stripeError?.message ?? "The refund could not be sent to Stripe." };
     }
+  }
+
+  /** By the recorded intent, else by our payment id in the intent's metadata (Stripe's search, which can lag by up to a minute). */
+  async findCharge(lookup: ChargeLookup): Promise<ChargeResult | null> {
+    const intent = lookup.transactionId
+      ? await this.stripe.paymentIntents.retrieve(lookup.transactionId)
+      : (await this.stripe.paymentIntents.search({ query: `metadata['payment_id']:'${lookup.paymentId}'`, limit: 1 })).data[0];
+    return intent ? this.fromIntent(intent, null) : null;
   }
 
   private fromIntent(intent: Stripe.PaymentIntent, reference: string | null): ChargeResult {
