@@ -1,6 +1,6 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { orderStatusHistory, orders, refunds } from "../../drizzle/schema";
+import { notifications, orderStatusHistory, orders, payments, refunds } from "../../drizzle/schema";
 import type { PaymentGateway, RefundRequest } from "../../src/modules/payments/gateways/gateway";
 import { SandboxGateway } from "../../src/modules/payments/gateways/sandbox-gateway";
 import { retryDuePayments } from "../../src/modules/payments/payment-retry";
@@ -107,5 +107,54 @@ describe("a full refund through the API", () => {
     expect((await refundPayment(deps, null, paid.body.id, {})).status).toBe("refunded");
     expect(await orderRow(order.id)).toMatchObject({ status: "canceled", refundOwed: false });
     expect(await lastHistory(order.id)).toMatchObject({ status: "canceled", comment: "Canceled: the payment was fully refunded." });
+  });
+
+  it("cancels an order that moved from paid to in progress while the gateway refunded", async () => {
+    const order = await pendingOrder();
+    const paid = await pay(order.client.token, order.id);
+    const sandbox = new SandboxGateway();
+    const startsWork: PaymentGateway = {
+      name: sandbox.name,
+      charge: (request) => sandbox.charge(request),
+      findCharge: (lookup) => sandbox.findCharge(lookup),
+      async refund(request) {
+        // The worker starts the job while the refund is at the gateway.
+        await db().update(orders).set({ status: "in_progress" }).where(eq(orders.id, order.id));
+        return sandbox.refund(request);
+      },
+    };
+    expect((await refundPayment(testDeps(gatewaysOf(startsWork)), null, paid.body.id, {})).status).toBe("refunded");
+    expect((await orderRow(order.id)).status).toBe("canceled");
+    expect(await lastHistory(order.id)).toMatchObject({ status: "canceled" });
+  });
+});
+
+describe("orders left paid with a fully refunded payment", () => {
+  it("are canceled by payment-retry, with history and a notification, once", async () => {
+    const order = await pendingOrder();
+    const paid = await pay(order.client.token, order.id);
+    // What a full refund recorded without canceling its order left behind.
+    await db().update(payments).set({ status: "refunded", refundedAmountCents: 5000 }).where(eq(payments.id, paid.body.id));
+    await db().insert(refunds).values({ id: crypto.randomUUID(), paymentId: paid.body.id, amountCents: 5000, gatewayRefundId: "re_sandbox_old" });
+
+    const deps = jobDeps(new SandboxGateway());
+    await retryDuePayments(deps, new Date());
+    await deps.settled();
+    expect((await orderRow(order.id)).status).toBe("canceled");
+    expect(await lastHistory(order.id)).toMatchObject({ status: "canceled", comment: "Canceled: the payment was fully refunded." });
+    await retryDuePayments(jobDeps(new SandboxGateway()), new Date());
+    const history = await db().select().from(orderStatusHistory).where(eq(orderStatusHistory.orderId, order.id));
+    expect(history.filter((row) => row.status === "canceled")).toHaveLength(1);
+    const told = await db().select().from(notifications).where(and(eq(notifications.orderId, order.id), eq(notifications.userId, order.clientId)));
+    expect(told.filter((row) => row.data.status === "canceled")).toHaveLength(1);
+  });
+
+  it("are left alone while a refund of theirs is still open (recovery settles it first)", async () => {
+    const order = await pendingOrder();
+    const paid = await pay(order.client.token, order.id);
+    await db().update(payments).set({ status: "refunded", refundedAmountCents: 5000 }).where(eq(payments.id, paid.body.id));
+    await db().insert(refunds).values({ id: crypto.randomUUID(), paymentId: paid.body.id, amountCents: 5000 });
+    await retryDuePayments(jobDeps(new SandboxGateway()), new Date());
+    expect((await orderRow(order.id)).status).toBe("paid");
   });
 });

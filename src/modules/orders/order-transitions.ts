@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { orderStatusHistory, orders, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import { errorChainText } from "../../db/results";
@@ -69,7 +69,8 @@ export function authorizeTransition(order: OrderParties, actor: Actor, to: Order
 
 export interface Transition {
   orderId: number;
-  from: OrderStatus;
+  /** Several: any of them (for a change that follows another in its batch, see transitionIfStillStatements). */
+  from: OrderStatus | readonly OrderStatus[];
   to: OrderStatus;
   /** null for the system (e.g. a payment webhook). */
   actorId: number | null;
@@ -100,7 +101,7 @@ function transitionUpdate(db: Db, t: Transition) {
   return db
     .update(orders)
     .set({ ...t.set, status: t.to, updatedAt: now, ...(t.to === "completed" ? { completedAt: now } : {}) })
-    .where(and(eq(orders.id, t.orderId), eq(orders.status, t.from), t.guard));
+    .where(and(eq(orders.id, t.orderId), typeof t.from === "string" ? eq(orders.status, t.from) : inArray(orders.status, t.from), t.guard));
 }
 
 /** The guarded UPDATE plus its history row, for one `db.batch`. */

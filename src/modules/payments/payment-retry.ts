@@ -5,7 +5,7 @@ import { logEvent } from "../../lib/log";
 import type { PaymentDeps } from "./payment-deps";
 import { chargeSafely, settleCharge } from "./payment-settlement";
 import type { PaymentRow } from "./payments.schemas";
-import { recoverRefundIntents, refundOwedOrder } from "./refunds.service";
+import { cancelFullyRefundedOrders, recoverRefundIntents, refundOwedOrder } from "./refunds.service";
 
 const BATCH_SIZE = 50;
 /**
@@ -72,7 +72,8 @@ export async function retryDuePayments(deps: PaymentDeps, now: Date) {
     .where(and(eq(payments.status, "failed"), eq(payments.retryable, true), lte(payments.nextRetryAt, now)))
     .orderBy(asc(payments.nextRetryAt))
     .limit(BATCH_SIZE);
-  const counts = { completed: 0, failed: 0, skipped: 0, refunds: 0, stuck_payments: stuckPayments, recovered_refunds: recoveredRefunds };
+  const canceledOrders = await cancelFullyRefundedOrders(deps, BATCH_SIZE);
+  const counts = { completed: 0, failed: 0, skipped: 0, refunds: 0, stuck_payments: stuckPayments, recovered_refunds: recoveredRefunds, canceled_orders: canceledOrders };
   for (const payment of due) {
     const claimed = await claimForRetry(deps, payment, now);
     if (!claimed) {

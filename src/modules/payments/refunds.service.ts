@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lte, notExists, sql } from "drizzle-orm";
 import { orders, payments, refunds, type OrderStatus } from "../../../drizzle/schema";
 import { ApiError, ValidationError, conflict, notFound } from "../../lib/errors";
 import { logEvent } from "../../lib/log";
@@ -11,7 +11,7 @@ import { isPaymentGuardFailure, rollbackUnlessChanged, runBatch } from "./paymen
 import type { PaymentRow } from "./payments.schemas";
 
 const REFUNDABLE = ["completed", "partially_refunded"] as const;
-/** A full refund of an order that hasn't been completed cancels it. */
+/** A full refund of an order that hasn't been completed cancels it (also when it started while the order was still paid). */
 const CANCELED_BY_FULL_REFUND = ["paid", "in_progress"] as const;
 
 /** `refunded_amount_cents + amount` with the status it implies; SQLite evaluates SET from the old row. */
@@ -123,18 +123,13 @@ async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, resu
     }
     const cancels = intent.fullyRefunded && (CANCELED_BY_FULL_REFUND as readonly string[]).includes(intent.orderStatus);
     const refunded = inboxInserts(db, { kind: "payment_refunded", orderId: intent.orderId, paymentId: intent.paymentId });
-    const canceled = inboxInserts(db, { kind: "status_changed", orderId: intent.orderId, status: "canceled" }, { orderStatus: "canceled" });
+    const canceled = cancelForFullRefund(db, intent.orderId, actorId);
     await runBatch(db, [
       db.update(refunds).set({ gatewayRefundId: result.gatewayRefundId }).where(open),
       rollbackUnlessChanged(db),
       ...(intent.fullyRefunded ? [db.update(orders).set({ refundOwed: false }).where(eq(orders.id, intent.orderId))] : []),
       ...refunded.statements,
-      ...(cancels
-        ? [
-            ...transitionIfStillStatements(db, { orderId: intent.orderId, from: intent.orderStatus, to: "canceled", actorId, comment: "Canceled: the payment was fully refunded." }),
-            ...canceled.statements,
-          ]
-        : []),
+      ...(cancels ? canceled.statements : []),
     ]);
     schedulePush(deps.effects, refunded.eventId);
     if (cancels) schedulePush(deps.effects, canceled.eventId);
@@ -142,6 +137,38 @@ async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, resu
     if (!isPaymentGuardFailure(error)) throw error;
     logEvent("refund_outcome_already_recorded", { refund_id: intent.refundId });
   }
+}
+
+/** Cancels an order whose payment is fully refunded, if it is still paid or in progress, and tells its parties; for one batch. */
+function cancelForFullRefund(db: PaymentDeps["db"], orderId: number, actorId: number | null) {
+  const canceled = inboxInserts(db, { kind: "status_changed", orderId, status: "canceled" }, { orderStatus: "canceled" });
+  const transition = transitionIfStillStatements(db, { orderId, from: CANCELED_BY_FULL_REFUND, to: "canceled", actorId, comment: "Canceled: the payment was fully refunded." });
+  return { eventId: canceled.eventId, statements: [...transition, ...canceled.statements] };
+}
+
+/**
+ * Repairs orders left paid or in progress although their payment is fully refunded, with no refund
+ * of it still open (written before full refunds canceled their order in the same batch).
+ */
+export async function cancelFullyRefundedOrders(deps: PaymentDeps, limit: number): Promise<number> {
+  const { db } = deps;
+  const stranded = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .innerJoin(payments, and(eq(payments.orderId, orders.id), eq(payments.status, "refunded")))
+    .where(
+      and(
+        inArray(orders.status, CANCELED_BY_FULL_REFUND),
+        notExists(db.select({ id: refunds.id }).from(refunds).where(and(eq(refunds.paymentId, payments.id), isNull(refunds.gatewayRefundId)))),
+      ),
+    )
+    .limit(limit);
+  for (const order of stranded) {
+    const canceled = cancelForFullRefund(db, order.id, null);
+    await runBatch(db, canceled.statements);
+    schedulePush(deps.effects, canceled.eventId);
+  }
+  return stranded.length;
 }
 
 /** How long a refund intent may wait for its own request to record the gateway's answer (longer than GATEWAY_TIMEOUT_MS) before recovery re-asks the gateway. */
