@@ -1,12 +1,11 @@
 import { swaggerUI } from "@hono/swagger-ui";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { MiddlewareHandler } from "hono";
 import { createSessionDb, type SessionDb } from "./db/client";
 import { loadConfig, type AppEnv } from "./env";
 import { resolveUser } from "./lib/auth";
+import { limitBody } from "./lib/body-limit";
 import { BOOKMARK_HEADER, sessionConstraint } from "./lib/d1-bookmark";
-import { ApiError } from "./lib/errors";
 import { handleError } from "./lib/error-handler";
 import { logEvent } from "./lib/log";
 import { createRouter } from "./lib/openapi";
@@ -73,15 +72,7 @@ export function createApp() {
 
   app.use("*", requestContext);
   app.use("*", corsForAllowedOrigins);
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, "payload_too_large", `Request body must be at most ${MAX_BODY_BYTES} bytes.`);
-      },
-    }),
-  );
+  app.use("*", limitBody(MAX_BODY_BYTES));
   app.use("*", resolveUser);
   app.use("*", privateWhenAuthenticated);
 
