@@ -5,6 +5,7 @@ import { createSessionDb, type SessionDb } from "./db/client";
 import { loadConfig, type AppEnv } from "./env";
 import { resolveUser } from "./lib/auth";
 import { limitBody } from "./lib/body-limit";
+import { wellFormedJson } from "./lib/well-formed-json";
 import { BOOKMARK_HEADER, sessionConstraint } from "./lib/d1-bookmark";
 import { handleError } from "./lib/error-handler";
 import { logEvent } from "./lib/log";
@@ -73,6 +74,7 @@ export function createApp() {
   app.use("*", requestContext);
   app.use("*", corsForAllowedOrigins);
   app.use("*", limitBody(MAX_BODY_BYTES));
+  app.use("*", wellFormedJson);
   app.use("*", resolveUser);
   app.use("*", privateWhenAuthenticated);
 
