@@ -12,6 +12,7 @@ export interface Bindings {
   ASSETS: Fetcher;
   LOGIN_USERNAME_LIMITER: RateLimit;
   AUTH_IP_LIMITER: RateLimit;
+  ORDER_CREATE_LIMITER: RateLimit;
   ENVIRONMENT?: string;
   PAYMENT_GATEWAY?: string;
   ALLOWED_ORIGINS?: string;

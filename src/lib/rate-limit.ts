@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv, Bindings } from "../env";
+import { currentUser } from "./auth";
 import { ApiError } from "./errors";
 
 /** Every limiter binding in wrangler.toml has a 60-second window. */
@@ -21,6 +22,14 @@ export async function enforceRateLimit(limiter: RateLimit, key: string): Promise
 export function limitPerIp(action: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await enforceRateLimit(c.env.AUTH_IP_LIMITER, `${action}:${clientIp(c)}`);
+    await next();
+  };
+}
+
+/** Route middleware after `authenticated(...)`: counts every attempt of the caller, whatever the body holds. */
+export function limitPerUser(action: string, limiter: (env: Bindings) => RateLimit): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await enforceRateLimit(limiter(c.env), `${action}:${currentUser(c).id}`);
     await next();
   };
 }

@@ -99,6 +99,21 @@ describe("POST /api/orders/create/", () => {
     expect([400, 415]).toContain(noBody.status);
   });
 
+  it("limits each client to 20 orders a minute: the next gets 429 with Retry-After and creates nothing; others are still served", async () => {
+    const client = await createUser("client");
+    const service = await createService();
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await call("POST", "/api/orders/create/", { token: client.token, body: validBody(service.id) })).status);
+    expect(statuses).toEqual(Array(20).fill(201));
+    const limited = await call("POST", "/api/orders/create/", { token: client.token, body: validBody(service.id) });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe("rate_limited");
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await db().select().from(orders).where(eq(orders.clientId, client.id))).toHaveLength(20);
+    const other = await createUser("client");
+    expect((await call("POST", "/api/orders/create/", { token: other.token, body: validBody(service.id) })).status).toBe(201);
+  });
+
   it("is for clients only, checked before the body", async () => {
     const service = await createService();
     expect((await call("POST", "/api/orders/create/", { body: validBody(service.id) })).status).toBe(401);

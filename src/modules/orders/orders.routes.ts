@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { authenticated } from "../../lib/auth";
+import { limitPerUser } from "../../lib/rate-limit";
 import { bearerSecurity, errorResponses, idParams, jsonBody, jsonResponse } from "../../lib/openapi";
 import { pageSchema } from "../../lib/pagination";
 import { assignOrderBody, createOrderBody, orderSchema, orderStatusBody, ordersQuery } from "./orders.schemas";
@@ -26,10 +27,11 @@ export const createOrderRoute = createRoute({
   operationId: "orders_create",
   tags,
   summary: "Order a service (clients only); the price is computed by the server",
+  description: "At most 20 orders per client per minute; more → 429 with `Retry-After`.",
   security: bearerSecurity,
-  middleware: [authenticated("client")] as const,
+  middleware: [authenticated("client"), limitPerUser("orders.create", (env) => env.ORDER_CREATE_LIMITER)] as const,
   request: { body: jsonBody(createOrderBody) },
-  responses: { 201: jsonResponse(orderSchema, "The new pending order"), ...errorResponses(400, 401, 403, 413, 415) },
+  responses: { 201: jsonResponse(orderSchema, "The new pending order"), ...errorResponses(400, 401, 403, 413, 415, 429) },
 });
 
 export const getOrderRoute = createRoute({
