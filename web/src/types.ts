@@ -2,13 +2,19 @@
 
 export type Role = "client" | "worker" | "admin";
 
-export interface User {
+/** A user as others see them: no contact fields. */
+export interface PublicUser {
   id: number;
   username: string;
-  email: string;
   first_name: string;
   last_name: string;
   role: Role;
+}
+
+/** The signed-in user's own profile. */
+export interface User extends PublicUser {
+  email: string;
+  phone: string;
 }
 
 export interface Tokens {
@@ -38,7 +44,7 @@ export interface Service {
   base_price: string;
   duration_hours: number;
   is_active: boolean;
-  worker: User;
+  worker: PublicUser;
 }
 
 export type OrderStatus = "pending" | "paid" | "in_progress" | "completed" | "canceled";
