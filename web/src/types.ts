@@ -11,7 +11,7 @@ export interface PublicUser {
   role: Role;
 }
 
-/** The signed-in user's own profile. */
+/** The signed-in user's own profile (and the other party of an order once a worker is assigned). */
 export interface User extends PublicUser {
   email: string;
   phone: string;
@@ -52,15 +52,16 @@ export type OrderStatus = "pending" | "paid" | "in_progress" | "completed" | "ca
 export interface Order {
   id: number;
   service: Service;
-  client: User;
-  worker: User | null;
+  client: PublicUser | User;
+  worker: PublicUser | User | null;
   description: string;
-  address: string;
+  /** null while a worker browses an open order it is not assigned to. */
+  address: string | null;
   scheduled_date: string;
   quantity: number;
   total_price: string;
   status: OrderStatus;
-  status_history: { id: number; status: OrderStatus; comment: string; created_by: User | null; created_at: string }[];
+  status_history: { id: number; status: OrderStatus; comment: string; created_by: PublicUser | User | null; created_at: string }[];
   created_at: string;
   completed_at: string | null;
 }
