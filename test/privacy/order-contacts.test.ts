@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createOrder, createService, createUser, unique } from "../helpers/factories";
 import { call } from "../helpers/http";
+import { loadDocument } from "../helpers/openapi-contract";
 import { contractErrors, expectNoneOf, FULL_USER_KEYS, keysOf, PUBLIC_USER_KEYS, userWithContacts } from "./contacts";
 
 /** A paid, unassigned order of a client with contact data, and a qualified worker browsing it. */
@@ -79,5 +80,21 @@ describe("contact data and the address on orders", () => {
         expectNoneOf(seen, [admin.email, admin.phone]);
       }
     }
+  });
+
+  it("documents both views of an order's users and the nullable address, and a leaked field breaks the contract", async () => {
+    const { components } = await loadDocument();
+    const order = components.schemas.Order.properties!;
+    const views = ["#/components/schemas/User", "#/components/schemas/PublicUser"];
+    expect(order.client.anyOf!.map((s) => s.$ref)).toEqual(views);
+    expect(order.worker.anyOf!.map((s) => s.$ref ?? s.type)).toEqual([...views, "null"]);
+    expect(order.address.type).toEqual(["string", "null"]);
+    expect(components.schemas.User.additionalProperties).toBe(false);
+
+    const { client, order: open, browser } = await openOrder();
+    const [seen] = await viewsOf(open.id, browser.token);
+    expect(await contractErrors("orders_retrieve", 200, { ...seen, client: { ...seen.client, email: client.email } })).toEqual([
+      "$.client: matches no anyOf alternative",
+    ]);
   });
 });
