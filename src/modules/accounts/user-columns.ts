@@ -2,8 +2,9 @@ import type { alias } from "drizzle-orm/sqlite-core";
 import type { users } from "../../../drizzle/schema";
 import type { PublicUserRow, UserRow } from "./accounts.schemas";
 
-/** `users` itself or one of its aliases (an order joins it once per role). */
-export type UserTable = typeof users | ReturnType<typeof alias<typeof users, string>>;
+/** An alias of `users` (an order joins it once per role). */
+export type UserAlias = ReturnType<typeof alias<typeof users, string>>;
+type UserTable = typeof users | UserAlias;
 
 /**
  * The columns of a nested user, the one list every query selects them with. Public reads select

@@ -4,12 +4,10 @@ import { categories, orderStatusHistory, orders, services, users } from "../../.
 import type { Db } from "../../db/client";
 import type { AuthUser } from "../../lib/auth";
 import { notFound } from "../../lib/errors";
-import { userColumns } from "../accounts/user-columns";
+import { userColumns, type UserAlias } from "../accounts/user-columns";
 import { serviceColumns, serviceOwner } from "../catalog/service-select";
 import { visibleTo } from "./order-visibility";
 import { toOrderDto, type OrderRow } from "./orders.schemas";
-
-type UserAlias = ReturnType<typeof alias<typeof users, string>>;
 
 const orderClient: UserAlias = alias(users, "order_client");
 const orderWorker: UserAlias = alias(users, "order_worker");
