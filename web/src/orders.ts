@@ -22,7 +22,7 @@ export function orderSummary(order: Order, ...actions: (Node | null)[]): HTMLEle
       "p",
       { class: "meta" },
       h("strong", { class: "price" }, `$${order.total_price}`),
-      ` · ${dateTime(order.scheduled_date)} · ${order.address}`,
+      ` · ${dateTime(order.scheduled_date)} · ${order.address ?? "address shown once assigned"}`,
     ),
     h("p", { class: "muted" }, order.worker ? `Worker: ${personName(order.worker)}` : "No worker yet", ` · Client: ${personName(order.client)}`),
     actions.some(Boolean) ? h("div", { class: "actions" }, ...actions) : null,

@@ -2,13 +2,19 @@
 
 export type Role = "client" | "worker" | "admin";
 
-export interface User {
+/** A user as others see them: no contact fields. */
+export interface PublicUser {
   id: number;
   username: string;
-  email: string;
   first_name: string;
   last_name: string;
   role: Role;
+}
+
+/** The signed-in user's own profile (and the other party of an order once a worker is assigned). */
+export interface User extends PublicUser {
+  email: string;
+  phone: string;
 }
 
 export interface Tokens {
@@ -38,7 +44,7 @@ export interface Service {
   base_price: string;
   duration_hours: number;
   is_active: boolean;
-  worker: User;
+  worker: PublicUser;
 }
 
 export type OrderStatus = "pending" | "paid" | "in_progress" | "completed" | "canceled";
@@ -46,15 +52,16 @@ export type OrderStatus = "pending" | "paid" | "in_progress" | "completed" | "ca
 export interface Order {
   id: number;
   service: Service;
-  client: User;
-  worker: User | null;
+  client: PublicUser | User;
+  worker: PublicUser | User | null;
   description: string;
-  address: string;
+  /** null while a worker browses an open order it is not assigned to. */
+  address: string | null;
   scheduled_date: string;
   quantity: number;
   total_price: string;
   status: OrderStatus;
-  status_history: { id: number; status: OrderStatus; comment: string; created_by: User | null; created_at: string }[];
+  status_history: { id: number; status: OrderStatus; comment: string; created_by: PublicUser | User | null; created_at: string }[];
   created_at: string;
   completed_at: string | null;
 }

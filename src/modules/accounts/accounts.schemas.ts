@@ -3,38 +3,50 @@ import { ROLES, type users } from "../../../drizzle/schema";
 import { iso } from "../../lib/time";
 import { paginationQuery } from "../../lib/pagination";
 
-export const userSchema = z
-  .object({
-    id: z.number().int(),
-    username: z.string(),
-    email: z.string(),
-    first_name: z.string(),
-    last_name: z.string(),
-    role: z.enum(ROLES),
-    phone: z.string(),
-    is_verified: z.boolean(),
-    date_joined: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("User");
+const publicUserFields = {
+  id: z.number().int(),
+  username: z.string(),
+  first_name: z.string(),
+  last_name: z.string(),
+  role: z.enum(ROLES),
+  is_verified: z.boolean(),
+  date_joined: z.string().openapi({ format: "date-time" }),
+};
 
+/**
+ * A user as shown to someone who is not that user, not the other party of an order they share,
+ * and not an admin: the User without its contact fields (`email`, `phone`). Closed (strict), so the
+ * document says that no other field may appear.
+ */
+export const publicUserSchema = z.strictObject(publicUserFields).openapi("PublicUser");
+
+/**
+ * The full user: for that user, admins, and the other party of an order once a worker is assigned.
+ * Not `publicUserSchema.extend(...)`: that documents `allOf` of two closed objects, which no user satisfies.
+ */
+export const userSchema = z.strictObject({ ...publicUserFields, email: z.string(), phone: z.string() }).openapi("User");
+
+export type PublicUserDto = z.infer<typeof publicUserSchema>;
 export type UserDto = z.infer<typeof userSchema>;
 
-type UserRow = Pick<
+/** Rows selected with `publicUserColumns` / `userColumns` (user-columns.ts). */
+export type PublicUserRow = Pick<
   typeof users.$inferSelect,
-  "id" | "username" | "email" | "firstName" | "lastName" | "role" | "phone" | "isVerified" | "dateJoined"
+  "id" | "username" | "firstName" | "lastName" | "role" | "isVerified" | "dateJoined"
 >;
+export type UserRow = PublicUserRow & Pick<typeof users.$inferSelect, "email" | "phone">;
 
-export const toUserDto = (u: UserRow): UserDto => ({
+export const toPublicUserDto = (u: PublicUserRow): PublicUserDto => ({
   id: u.id,
   username: u.username,
-  email: u.email,
   first_name: u.firstName,
   last_name: u.lastName,
   role: u.role,
-  phone: u.phone,
   is_verified: u.isVerified,
   date_joined: iso(u.dateJoined),
 });
+
+export const toUserDto = (u: UserRow): UserDto => ({ ...toPublicUserDto(u), email: u.email, phone: u.phone });
 
 const username = z
   .string()

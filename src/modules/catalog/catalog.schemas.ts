@@ -3,7 +3,7 @@ import { formatCents, moneyInput, moneyOutput } from "../../lib/money";
 import { idSchema } from "../../lib/openapi";
 import { paginationQuery } from "../../lib/pagination";
 import { iso } from "../../lib/time";
-import { toUserDto, userSchema } from "../accounts/accounts.schemas";
+import { publicUserSchema, toPublicUserDto, type PublicUserRow } from "../accounts/accounts.schemas";
 
 // ── Output ────────────────────────────────────────────────────────────────────────────────────
 
@@ -36,7 +36,9 @@ export const serviceSchema = z
     base_price: moneyOutput,
     duration_hours: z.number().int(),
     is_active: z.boolean(),
-    worker: userSchema.openapi({ description: "The worker who created and owns the service" }),
+    worker: publicUserSchema.openapi({
+      description: "The worker who created and owns the service, in the public view whoever asks (catalog answers are shared at the edge)",
+    }),
     created_at: z.string().openapi({ format: "date-time" }),
     updated_at: z.string().openapi({ format: "date-time" }),
   })
@@ -55,7 +57,7 @@ export interface ServiceRow {
   createdAt: Date;
   updatedAt: Date;
   category: CategoryRow;
-  worker: Parameters<typeof toUserDto>[0];
+  worker: PublicUserRow;
 }
 
 export const toServiceDto = (s: ServiceRow): ServiceDto => ({
@@ -66,7 +68,7 @@ export const toServiceDto = (s: ServiceRow): ServiceDto => ({
   base_price: formatCents(s.basePriceCents),
   duration_hours: s.durationHours,
   is_active: s.isActive,
-  worker: toUserDto(s.worker),
+  worker: toPublicUserDto(s.worker),
   created_at: iso(s.createdAt),
   updated_at: iso(s.updatedAt),
 });

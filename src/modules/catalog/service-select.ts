@@ -2,6 +2,7 @@ import { eq, type SQL } from "drizzle-orm";
 import { alias, type SelectedFields } from "drizzle-orm/sqlite-core";
 import { categories, services, users } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
+import { publicUserColumns } from "../accounts/user-columns";
 import type { ServiceRow } from "./catalog.schemas";
 
 /**
@@ -30,17 +31,7 @@ export const serviceColumns = {
     description: categories.description,
     icon: categories.icon,
   },
-  worker: {
-    id: serviceOwner.id,
-    username: serviceOwner.username,
-    email: serviceOwner.email,
-    firstName: serviceOwner.firstName,
-    lastName: serviceOwner.lastName,
-    role: serviceOwner.role,
-    phone: serviceOwner.phone,
-    isVerified: serviceOwner.isVerified,
-    dateJoined: serviceOwner.dateJoined,
-  },
+  worker: publicUserColumns(serviceOwner),
 } satisfies Record<keyof ServiceRow, unknown>;
 
 /** `services` joined with its category and owner; add `.where(...)`, ordering and limits. */

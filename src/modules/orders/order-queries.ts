@@ -4,37 +4,29 @@ import { categories, orderStatusHistory, orders, services, users } from "../../.
 import type { Db } from "../../db/client";
 import type { AuthUser } from "../../lib/auth";
 import { notFound } from "../../lib/errors";
+import { userColumns, type UserAlias } from "../accounts/user-columns";
 import { serviceColumns, serviceOwner } from "../catalog/service-select";
 import { visibleTo } from "./order-visibility";
 import { toOrderDto, type OrderRow } from "./orders.schemas";
 
-type UserAlias = ReturnType<typeof alias<typeof users, string>>;
-
 const orderClient: UserAlias = alias(users, "order_client");
 const orderWorker: UserAlias = alias(users, "order_worker");
 
-const userColumns = (u: UserAlias) => ({
-  id: u.id,
-  username: u.username,
-  email: u.email,
-  firstName: u.firstName,
-  lastName: u.lastName,
-  role: u.role,
-  phone: u.phone,
-  isVerified: u.isVerified,
-  dateJoined: u.dateJoined,
-});
+const historyAuthor: UserAlias = alias(users, "history_author");
+
+/** `json_object('id', <column>, ...)` over the same user columns as every nested user. */
+const authorJson = sql.join(
+  Object.entries(userColumns(historyAuthor)).map(([key, column]) => sql`${sql.raw(`'${key}'`)}, ${column}`),
+  sql`, `,
+);
 
 /**
  * The order's history with each author as one JSON array column, so an order (or a whole page of
  * them) loads in a single query. A system entry has an author object whose fields are all null.
  */
 const historyJson = sql<string>`(SELECT json_group_array(json_object(
-    'id', h.id, 'status', h.status, 'comment', h.comment, 'created_at', h.created_at,
-    'created_by', json_object('id', hu.id, 'username', hu.username, 'email', hu.email,
-      'first_name', hu.first_name, 'last_name', hu.last_name, 'role', hu.role, 'phone', hu.phone,
-      'is_verified', hu.is_verified, 'date_joined', hu.date_joined)))
-  FROM ${orderStatusHistory} h LEFT JOIN ${users} hu ON hu.id = h.created_by_id
+    'id', h.id, 'status', h.status, 'comment', h.comment, 'created_at', h.created_at, 'created_by', json_object(${authorJson})))
+  FROM ${orderStatusHistory} h LEFT JOIN ${users} ${historyAuthor} ON ${historyAuthor.id} = h.created_by_id
   WHERE h.order_id = ${orders.id})`;
 
 const orderColumns = {
@@ -69,7 +61,7 @@ export const selectOrders = <T extends SelectedFields = {}>(db: Db, extra = {} a
 export async function loadOrder(db: Db, user: AuthUser, orderId: number) {
   const [row] = await selectOrders(db).where(and(eq(orders.id, orderId), visibleTo(user))).limit(1);
   if (!row) throw notFound();
-  return toOrderDto(row);
+  return toOrderDto(row, user);
 }
 
 /** The fields that decide what may happen to an order next, if the caller may see it. */

@@ -47,3 +47,24 @@ export function assignableBy(user: AuthUser): SQL | undefined {
   if (user.role !== "worker") return visibleTo(user);
   return or(visibleTo(user), and(inArray(orders.status, [...OPEN_STATUSES, "in_progress"]), qualifiedFor(user.id, orders.serviceId)));
 }
+
+/** Who an order's users are: its client and, once assigned, its worker. */
+export interface OrderParties {
+  clientId: number;
+  workerId: number | null;
+}
+
+/**
+ * Whether `viewer` may see the contact fields (email, phone) of `userId` on this order: their own,
+ * an admin, or the other party once a worker is assigned. Everyone else gets the public view.
+ */
+export function seesContactsOf(viewer: AuthUser, order: OrderParties, userId: number): boolean {
+  if (viewer.role === "admin" || viewer.id === userId) return true;
+  if (order.workerId === null) return false;
+  const parties = [order.clientId, order.workerId];
+  return parties.includes(viewer.id) && parties.includes(userId);
+}
+
+/** The street address is for the client, admins and the assigned worker, not a worker browsing open orders. */
+export const seesAddressOf = (viewer: AuthUser, order: OrderParties): boolean =>
+  viewer.role !== "worker" || order.workerId === viewer.id;

@@ -3,21 +3,25 @@ import { ORDER_STATUSES, type OrderStatus } from "../../../drizzle/schema";
 import { formatCents, moneyOutput } from "../../lib/money";
 import { paginationQuery } from "../../lib/pagination";
 import { iso, isoOrNull } from "../../lib/time";
-import { toUserDto, userSchema } from "../accounts/accounts.schemas";
+import type { AuthUser } from "../../lib/auth";
+import { publicUserSchema, toPublicUserDto, toUserDto, userSchema, type UserRow } from "../accounts/accounts.schemas";
 import { serviceSchema, toServiceDto, type ServiceRow } from "../catalog/catalog.schemas";
+import { seesAddressOf, seesContactsOf } from "./order-visibility";
 
 // ── Output ────────────────────────────────────────────────────────────────────────────────────
 
 const dateTime = z.string().openapi({ format: "date-time" });
-/** `userSchema.nullable()` documents `allOf: [User, {type: [object, null]}]`, which no null satisfies; a union documents `anyOf: [User, null]`. */
-const userOrNull = z.union([userSchema, z.null()]);
+const PARTY_VIEW = "User (with email and phone) for that user, admins, and the other party once a worker is assigned; PublicUser otherwise.";
+const orderUser = z.union([userSchema, publicUserSchema]).openapi({ description: PARTY_VIEW });
+/** `.nullable()` documents `allOf: [..., {type: [object, null]}]`, which no null satisfies; a union documents `anyOf: [..., null]`. */
+const orderUserOrNull = z.union([userSchema, publicUserSchema, z.null()]);
 
 export const statusHistorySchema = z
   .object({
     id: z.number().int(),
     status: z.enum(ORDER_STATUSES),
     comment: z.string(),
-    created_by: userOrNull.openapi({ description: "null for changes made by the system (payments)" }),
+    created_by: orderUserOrNull.openapi({ description: `${PARTY_VIEW} null for changes made by the system (payments).` }),
     created_at: dateTime,
   })
   .openapi("OrderStatusHistory");
@@ -26,10 +30,10 @@ export const orderSchema = z
   .object({
     id: z.number().int(),
     service: serviceSchema,
-    client: userSchema,
-    worker: userOrNull,
+    client: orderUser,
+    worker: orderUserOrNull.openapi({ description: `${PARTY_VIEW} null until a worker is assigned.` }),
     description: z.string(),
-    address: z.string(),
+    address: z.string().nullable().openapi({ description: "null for a worker viewing an open order it is not assigned to" }),
     scheduled_date: dateTime,
     quantity: z.number().int(),
     total_price: moneyOutput,
@@ -43,25 +47,14 @@ export const orderSchema = z
 
 export type OrderDto = z.infer<typeof orderSchema>;
 
-type UserRow = Parameters<typeof toUserDto>[0];
-
 /** One history entry as the JSON subquery of order-queries.ts builds it (raw SQLite values). */
 interface HistoryJson {
   id: number;
   status: OrderStatus;
   comment: string;
   created_at: number;
-  created_by: {
-    id: number | null;
-    username: string;
-    email: string;
-    first_name: string;
-    last_name: string;
-    role: UserRow["role"];
-    phone: string;
-    is_verified: 0 | 1;
-    date_joined: number;
-  };
+  /** The author's userColumns; all null for a system entry. */
+  created_by: Omit<UserRow, "id" | "isVerified" | "dateJoined"> & { id: number | null; isVerified: 0 | 1; dateJoined: number };
 }
 
 export interface OrderRow {
@@ -82,43 +75,35 @@ export interface OrderRow {
   history: string;
 }
 
-function toHistoryDto(h: HistoryJson): z.infer<typeof statusHistorySchema> {
-  const by = h.created_by;
+const historyAuthor = ({ id, isVerified, dateJoined, ...rest }: HistoryJson["created_by"]): UserRow | null =>
+  id === null ? null : { ...rest, id, isVerified: isVerified === 1, dateJoined: new Date(dateJoined) };
+
+/** The order as `viewer` may see it: contact fields and the address only where they are entitled to them. */
+export function toOrderDto(o: OrderRow, viewer: AuthUser): OrderDto {
+  const parties = { clientId: o.client.id, workerId: o.worker?.id ?? null };
+  const shown = (u: UserRow) => (seesContactsOf(viewer, parties, u.id) ? toUserDto(u) : toPublicUserDto(u));
+  const history = (JSON.parse(o.history) as HistoryJson[]).sort((a, b) => a.id - b.id);
   return {
-    id: h.id,
-    status: h.status,
-    comment: h.comment,
-    created_by:
-      by.id === null
-        ? null
-        : toUserDto({
-            ...by,
-            id: by.id,
-            firstName: by.first_name,
-            lastName: by.last_name,
-            isVerified: by.is_verified === 1,
-            dateJoined: new Date(by.date_joined),
-          }),
-    created_at: iso(new Date(h.created_at)),
+    id: o.id,
+    service: toServiceDto(o.service),
+    client: shown(o.client),
+    worker: o.worker ? shown(o.worker) : null,
+    description: o.description,
+    address: seesAddressOf(viewer, parties) ? o.address : null,
+    scheduled_date: iso(o.scheduledDate),
+    quantity: o.quantity,
+    total_price: formatCents(o.totalPriceCents),
+    status: o.status,
+    status_history: history.map((h) => {
+      const author = historyAuthor(h.created_by);
+      const createdBy = author && shown(author);
+      return { id: h.id, status: h.status, comment: h.comment, created_by: createdBy, created_at: iso(new Date(h.created_at)) };
+    }),
+    created_at: iso(o.createdAt),
+    updated_at: iso(o.updatedAt),
+    completed_at: isoOrNull(o.completedAt),
   };
 }
-
-export const toOrderDto = (o: OrderRow): OrderDto => ({
-  id: o.id,
-  service: toServiceDto(o.service),
-  client: toUserDto(o.client),
-  worker: o.worker ? toUserDto(o.worker) : null,
-  description: o.description,
-  address: o.address,
-  scheduled_date: iso(o.scheduledDate),
-  quantity: o.quantity,
-  total_price: formatCents(o.totalPriceCents),
-  status: o.status,
-  status_history: (JSON.parse(o.history) as HistoryJson[]).sort((a, b) => a.id - b.id).map(toHistoryDto),
-  created_at: iso(o.createdAt),
-  updated_at: iso(o.updatedAt),
-  completed_at: isoOrNull(o.completedAt),
-});
 
 // ── Input ─────────────────────────────────────────────────────────────────────────────────────
 

@@ -20,7 +20,7 @@ export async function listOrders(db: Db, user: AuthUser, url: string, page: Page
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(page.limit)
     .offset(page.offset);
-  return pageFromRows(url, page, rows, toOrderDto);
+  return pageFromRows(url, page, rows, (row) => toOrderDto(row, user));
 }
 
 /**

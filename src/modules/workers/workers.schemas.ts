@@ -3,12 +3,12 @@ import { formatCents, moneyInput } from "../../lib/money";
 import { paginationQuery } from "../../lib/pagination";
 import { iso } from "../../lib/time";
 import { idSchema } from "../../lib/openapi";
-import { toUserDto, userSchema } from "../accounts/accounts.schemas";
+import { publicUserSchema, toPublicUserDto, type PublicUserRow } from "../accounts/accounts.schemas";
 
 export const workerProfileSchema = z
   .object({
     id: z.number().int(),
-    user: userSchema,
+    user: publicUserSchema.openapi({ description: "The public view: the directory shows no contact fields" }),
     bio: z.string(),
     experience_years: z.number().int(),
     hourly_rate: z.string().nullable().openapi({ example: "45.00" }),
@@ -32,12 +32,12 @@ export interface WorkerProfileRow {
   createdAt: Date;
   updatedAt: Date;
   specializations: string;
-  user: Parameters<typeof toUserDto>[0];
+  user: PublicUserRow;
 }
 
 export const toWorkerProfileDto = (row: WorkerProfileRow): z.infer<typeof workerProfileSchema> => ({
   id: row.id,
-  user: toUserDto(row.user),
+  user: toPublicUserDto(row.user),
   bio: row.bio,
   experience_years: row.experienceYears,
   hourly_rate: row.hourlyRateCents === null ? null : formatCents(row.hourlyRateCents),

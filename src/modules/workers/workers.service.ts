@@ -4,6 +4,7 @@ import { chunkRows, inJsonList } from "../../db/bound-lists";
 import type { Db } from "../../db/client";
 import { ValidationError, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
+import { publicUserColumns } from "../accounts/user-columns";
 import { toWorkerProfileDto, type WorkerUpdate, type WorkersQuery } from "./workers.schemas";
 
 const profileColumns = {
@@ -17,17 +18,7 @@ const profileColumns = {
   createdAt: workerProfiles.createdAt,
   updatedAt: workerProfiles.updatedAt,
   specializations: sql<string>`(SELECT json_group_array(service_id) FROM ${workerSpecializations} WHERE worker_profile_id = ${workerProfiles.id})`,
-  user: {
-    id: users.id,
-    username: users.username,
-    email: users.email,
-    firstName: users.firstName,
-    lastName: users.lastName,
-    role: users.role,
-    phone: users.phone,
-    isVerified: users.isVerified,
-    dateJoined: users.dateJoined,
-  },
+  user: publicUserColumns(users),
 };
 
 const listedWorkers = and(eq(users.isActive, true), eq(users.role, "worker"));
