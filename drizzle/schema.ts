@@ -153,6 +153,11 @@ export const orders = sqliteTable(
     status: text("status", { enum: ORDER_STATUSES }).notNull().default("pending"),
     /** Set when a paid order was canceled and its refund still has to go through the gateway. */
     refundOwed: integer("refund_owed", { mode: "boolean" }).notNull().default(false),
+    /**
+     * A new order is announced to qualified workers off the request, in chunks by worker id: those
+     * with a greater id are still to be told (0: all of them); null once all were.
+     */
+    announceAfter: integer("announce_after"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     completedAt: integer("completed_at", { mode: "timestamp_ms" }),
@@ -162,6 +167,7 @@ export const orders = sqliteTable(
     index("orders_worker_idx").on(t.workerId, t.createdAt),
     index("orders_status_idx").on(t.status, t.createdAt),
     index("orders_service_idx").on(t.serviceId),
+    index("orders_announcing_idx").on(t.createdAt).where(sql`announce_after IS NOT NULL`),
   ],
 );
 

@@ -1,5 +1,6 @@
 import { loadConfig } from "../env";
 import { paymentDeps } from "../modules/payments/payment-deps";
+import { resumeStalledAnnouncements } from "../modules/orders/order-announcement";
 import { retryDuePayments } from "../modules/payments/payment-retry";
 import type { JobContext } from "./runner";
 import type { JobName } from "./schedule";
@@ -13,7 +14,10 @@ type Task = (ctx: JobContext, requestedAt: Date) => Promise<unknown>;
 /** The task behind each scheduled job name (one line per job; the compiler insists on all of them). */
 const TASKS: Record<JobName, Task> = {
   "token-cleanup": (ctx) => cleanupTokens(ctx.db, new Date()),
-  "auto-assign": (ctx) => autoAssignOrders(ctx.db, ctx.effects),
+  "auto-assign": async (ctx) => ({
+    resumed_announcements: await resumeStalledAnnouncements(ctx.db, ctx.effects, new Date()),
+    ...(await autoAssignOrders(ctx.db, ctx.effects)),
+  }),
   "payment-retry": (ctx) => retryDuePayments(paymentDeps(ctx.env, ctx.db, ctx.effects), new Date()),
   "order-cleanup": (ctx) => cleanupOrders(ctx.db, new Date(), loadConfig(ctx.env).orderRetentionDays),
   // A retried run still reports on the day its cron meant.

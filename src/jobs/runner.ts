@@ -1,4 +1,5 @@
 import { pushEvent } from "../modules/notifications/notification-push";
+import { announceOrder } from "../modules/orders/order-announcement";
 import type { Db } from "../db/client";
 import type { Effects } from "../modules/notifications/notification-events";
 import type { Bindings } from "../env";
@@ -21,6 +22,7 @@ export type JobRunner = { [T in JobMessage["type"]]: Handler<T> };
 /** Add a message type to src/jobs/messages.ts and its handler here; handlers must be idempotent. */
 export const jobRunner: JobRunner = {
   "notifications.push": (message, ctx) => pushEvent(ctx.db, ctx.env.USER_NOTIFICATIONS, message.eventId),
+  "orders.announce": (message, ctx) => announceOrder(ctx.db, ctx.effects, message.orderId, message.after),
   "job.run": (message, ctx) => runScheduledJob(message.name, new Date(message.requestedAt), ctx),
 };
 

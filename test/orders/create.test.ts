@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { notifications, orderStatusHistory, orders, workerProfiles } from "../../drizzle/schema";
+import { notifications, orderStatusHistory, orders } from "../../drizzle/schema";
 import { call } from "../helpers/http";
 import { createService, createUser, db } from "../helpers/factories";
 
@@ -13,7 +13,7 @@ const validBody = (serviceId: number) => ({
 });
 
 describe("POST /api/orders/create/", () => {
-  it("creates a pending order priced by the server, with history and notifications", async () => {
+  it("creates a pending order priced by the server, with history and the client's notification", async () => {
     const client = await createUser("client");
     const service = await createService({ priceCents: 12_550 });
     const res = await call("POST", "/api/orders/create/", {
@@ -43,7 +43,6 @@ describe("POST /api/orders/create/", () => {
     expect(row).toMatchObject({ totalPriceCents: 37_650, status: "pending", workerId: null });
     const inbox = await db().select().from(notifications).where(eq(notifications.orderId, orderId));
     expect(inbox).toContainEqual(expect.objectContaining({ userId: client.id, notificationType: "order_created" }));
-    expect(inbox).toContainEqual(expect.objectContaining({ userId: service.owner.id, notificationType: "new_order_available" }));
   });
 
   it("accepts `service` as an alias, defaults quantity to 1 and gives each order its own id", async () => {
@@ -124,25 +123,5 @@ describe("POST /api/orders/create/", () => {
       expect(res.status).toBe(403);
       expect(res.body.code).toBe("permission_denied");
     }
-  });
-
-  it("notifies only qualified, available workers of the new order", async () => {
-    const client = await createUser("client");
-    const service = await createService();
-    const other = await createService();
-    const specialist = await createUser("worker");
-    const elsewhere = await createUser("worker");
-    const away = await createUser("worker");
-    await call("PATCH", "/api/workers/me/", { token: specialist.token, body: { specializations: [service.id] } });
-    await call("PATCH", "/api/workers/me/", { token: elsewhere.token, body: { specializations: [other.id] } });
-    await db().update(workerProfiles).set({ isAvailable: false }).where(eq(workerProfiles.userId, away.id));
-
-    const res = await call("POST", "/api/orders/create/", { token: client.token, body: validBody(service.id) });
-    const rows = await db().select().from(notifications).where(eq(notifications.orderId, res.body.id));
-    const told = rows.filter((n) => n.notificationType === "new_order_available").map((n) => n.userId);
-    expect(told).toContain(specialist.id);
-    expect(told).toContain(service.owner.id);
-    expect(told).not.toContain(elsewhere.id);
-    expect(told).not.toContain(away.id);
   });
 });

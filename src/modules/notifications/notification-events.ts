@@ -13,6 +13,8 @@ export type OrderRef = number | SQL;
 /** Every domain event that notifies someone. Orders and payments report through this one type. */
 export type DomainEvent =
   | { kind: "order_created"; orderId: OrderRef }
+  /** A new order, told to some of the workers who could take it (`workers`: a query returning `user_id` rows). */
+  | { kind: "order_available"; orderId: number; workers: SQL }
   | { kind: "worker_assigned"; orderId: number }
   | { kind: "status_changed"; orderId: number; status: OrderStatus }
   | { kind: "payment_success" | "payment_failed" | "payment_refunded"; orderId: number; paymentId: string };
@@ -37,28 +39,12 @@ const CLIENT = (orderId: OrderRef) => sql`SELECT client_id AS user_id FROM order
 const PARTIES = (orderId: OrderRef) =>
   sql`SELECT client_id AS user_id FROM orders WHERE id = ${orderId}
       UNION SELECT worker_id FROM orders WHERE id = ${orderId} AND worker_id IS NOT NULL`;
-/** Available workers qualified for the order's service: its owner, or no declared specializations, or it is among them. */
-const QUALIFIED_AVAILABLE_WORKERS = (orderId: OrderRef) => sql`
-  SELECT wp.user_id AS user_id FROM orders ord
-  JOIN worker_profiles wp ON wp.is_available = 1
-  JOIN users u ON u.id = wp.user_id AND u.is_active = 1 AND u.role = 'worker'
-  WHERE ord.id = ${orderId} AND (
-    EXISTS (SELECT 1 FROM services s WHERE s.id = ord.service_id AND s.worker_id = wp.user_id)
-    OR NOT EXISTS (SELECT 1 FROM worker_specializations ws WHERE ws.worker_profile_id = wp.id)
-    OR EXISTS (SELECT 1 FROM worker_specializations ws WHERE ws.worker_profile_id = wp.id AND ws.service_id = ord.service_id))`;
-
 function recipientsOf(event: DomainEvent): Recipients[] {
   switch (event.kind) {
     case "order_created":
-      return [
-        { type: "order_notification", notificationType: "order_created", message: sql`${orderRef} || ' was created.'`, users: CLIENT },
-        {
-          type: "order_notification",
-          notificationType: "new_order_available",
-          message: sql`'New order #' || o.id || ' is available.'`,
-          users: QUALIFIED_AVAILABLE_WORKERS,
-        },
-      ];
+      return [{ type: "order_notification", notificationType: "order_created", message: sql`${orderRef} || ' was created.'`, users: CLIENT }];
+    case "order_available":
+      return [{ type: "order_notification", notificationType: "new_order_available", message: sql`'New order #' || o.id || ' is available.'`, users: () => event.workers }];
     case "worker_assigned":
       return [
         { type: "order_notification", notificationType: "worker_assigned", message: sql`'A worker was assigned to order #' || o.id || '.'`, users: PARTIES },
@@ -79,21 +65,22 @@ function recipientsOf(event: DomainEvent): Recipients[] {
 /**
  * Statements that write one inbox row per recipient. Run them in the same `db.batch` as the state
  * change they describe, so the inbox never disagrees with the data. Returns the event id to push.
- * `onlyIf` writes the rows only when the order is in that status (after transitionIfStillStatements).
+ * `onlyIf` writes the rows only when the order is in that status (after transitionIfStillStatements),
+ * or only when the statement right before changed a row (`afterChange`).
  */
-export function inboxInserts(db: Db, event: DomainEvent, onlyIf?: { orderStatus: OrderStatus }) {
+export function inboxInserts(db: Db, event: DomainEvent, onlyIf?: { orderStatus: OrderStatus } | { afterChange: true }) {
   const eventId = crypto.randomUUID();
   const paymentId = "paymentId" in event ? event.paymentId : null;
   const data = JSON.stringify(event.kind === "status_changed" ? { status: event.status } : {});
   const now = Date.now();
-  // After a conditional transition earlier in the batch: announced only if the order has the status now.
-  const statusGuard = onlyIf ? sql`AND o.status = ${onlyIf.orderStatus}` : sql``;
+  // After a conditional write earlier in the batch: only if the order has the status now, or if that write changed a row.
+  const guard = !onlyIf ? sql`` : "orderStatus" in onlyIf ? sql`AND o.status = ${onlyIf.orderStatus}` : sql`AND changes() = 1`;
   // Insert-from-select lists every column of `notifications` in table order (Drizzle's rule for
   // `insert().select(sql)`); raw `db.run(sql)` with parameters cannot be batched on D1.
   const statements = recipientsOf(event).map((r) =>
     db.insert(notifications).select(sql`
       SELECT NULL, r.user_id, ${eventId}, ${r.type}, ${r.notificationType}, o.id, ${paymentId}, ${r.message}, ${data}, 0, ${now}
-      FROM (${r.users(event.orderId)}) r JOIN orders o ON o.id = ${event.orderId} ${statusGuard}
+      FROM (${r.users(event.orderId)}) r JOIN orders o ON o.id = ${event.orderId} ${guard}
       ORDER BY r.user_id`),
   );
   return { eventId, statements };

@@ -6,6 +6,7 @@ import type { AuthUser } from "../../lib/auth";
 import { ValidationError, conflict, forbidden, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
 import type { Effects } from "../notifications/notification-events";
+import { scheduleAnnouncement } from "./order-announcement";
 import { commitOrderChange } from "./order-events";
 import { findOrderState, loadOrder, selectOrders } from "./order-queries";
 import { authorizeTransition, transitionStatements } from "./order-transitions";
@@ -56,6 +57,7 @@ export async function createOrder(db: Db, effects: Effects, client: AuthUser, in
           quantity: input.quantity,
           totalPriceCents: totalPriceOf(serviceId, input.quantity),
           status: "pending",
+          announceAfter: 0,
         })
         .returning({ id: orders.id }),
       db.insert(orderStatusHistory).values({ orderId: NEW_ORDER_ID, status: "pending", comment: "Order created", createdById: client.id }),
@@ -68,6 +70,7 @@ export async function createOrder(db: Db, effects: Effects, client: AuthUser, in
     throw error;
   });
   const [{ id }] = inserted as { id: number }[];
+  scheduleAnnouncement(effects, id);
   return loadOrder(db, client, id);
 }
 
