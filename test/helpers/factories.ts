@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { SignJWT } from "jose";
 import { categories, orderStatusHistory, orders, services, users, workerProfiles, type Role } from "../../drizzle/schema";
 import { createDb } from "../../src/db/client";
 import { loadConfig } from "../../src/env";
@@ -35,6 +36,21 @@ export async function createUser(role: Role = "client", overrides: Partial<typeo
   }
   const token = await signAccessToken(loadConfig(env), { userId: user.id, role });
   return { id: user.id, username: user.username, role, token, profileId };
+}
+
+/** An access token for `user` that expires `seconds` from now (for tests of expiry). */
+export async function shortLivedToken(user: TestUser, seconds: number): Promise<string> {
+  const config = loadConfig(env);
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ role: user.role, token_type: "access" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(String(user.id))
+    .setIssuer(config.jwtIssuer)
+    .setAudience(config.jwtAudience)
+    .setJti(crypto.randomUUID())
+    .setIssuedAt(now)
+    .setExpirationTime(now + seconds)
+    .sign(new TextEncoder().encode(config.jwtSecret));
 }
 
 export async function createCategory(overrides: Partial<typeof categories.$inferInsert> = {}) {
