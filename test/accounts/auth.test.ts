@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { users } from "../../drizzle/schema";
 import { call, uniqueIp } from "../helpers/http";
-import { createUser, db, PASSWORD, unique } from "../helpers/factories";
+import { ageRotation, createUser, db, PASSWORD, unique } from "../helpers/factories";
+import { REFRESH_GRACE_MS } from "../../src/modules/accounts/auth.service";
 
 const register = (body: unknown, ip = uniqueIp()) => call("POST", "/api/auth/register/", { body, ip });
 const login = (username: string, password = PASSWORD, ip = uniqueIp()) =>
@@ -145,9 +146,10 @@ describe("refresh and logout", () => {
     expect((await refresh(res.body.refresh)).status).toBe(200);
   });
 
-  it("revokes the whole family when a rotated token is reused", async () => {
+  it("revokes the whole family when a rotated token is reused after the grace period", async () => {
     const s = await session();
     const first = await refresh(s.refresh);
+    await ageRotation(s.refresh, REFRESH_GRACE_MS + 1000);
     const reuse = await refresh(s.refresh);
     expect(reuse.status).toBe(401);
     expect(reuse.headers.get("WWW-Authenticate")).toContain("Bearer");

@@ -1,10 +1,11 @@
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
-import { categories, orderStatusHistory, orders, services, users, workerProfiles, type Role } from "../../drizzle/schema";
+import { eq, sql } from "drizzle-orm";
+import { categories, orderStatusHistory, orders, refreshTokens, services, users, workerProfiles, type Role } from "../../drizzle/schema";
 import { createDb } from "../../src/db/client";
 import { loadConfig } from "../../src/env";
 import { hashPassword } from "../../src/lib/passwords";
-import { signAccessToken } from "../../src/lib/tokens";
+import { sha256Hex, signAccessToken } from "../../src/lib/tokens";
 
 export const db = () => createDb(env);
 
@@ -51,6 +52,14 @@ export async function shortLivedToken(user: TestUser, seconds: number): Promise<
     .setIssuedAt(now)
     .setExpirationTime(now + seconds)
     .sign(new TextEncoder().encode(config.jwtSecret));
+}
+
+/** Moves the rotation of refresh token `token` `ms` into the past, instead of sleeping through a grace period. */
+export async function ageRotation(token: string, ms: number) {
+  await db()
+    .update(refreshTokens)
+    .set({ rotatedAt: sql`${refreshTokens.rotatedAt} - ${ms}` })
+    .where(eq(refreshTokens.tokenHash, await sha256Hex(token)));
 }
 
 export async function createCategory(overrides: Partial<typeof categories.$inferInsert> = {}) {
