@@ -3,7 +3,6 @@ import type { AppEnv } from "../../env";
 import { currentUser } from "../../lib/auth";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
-import { enforceRateLimit } from "../../lib/rate-limit";
 import { endUserSockets } from "../../realtime/user-notifications";
 import {
   getUserRoute,
@@ -15,7 +14,8 @@ import {
   refreshRoute,
   registerRoute,
 } from "./accounts.routes";
-import { login, logout, register, rotateRefreshToken } from "./auth.service";
+import { badCredentials, login, logout, register, rotateRefreshToken } from "./auth.service";
+import { loginLockout } from "./login-lockout";
 import { getUser, listUsers, updateUser } from "./users.service";
 
 /** PUT and PATCH: a change that ended the user's sessions also closes their sockets. */
@@ -31,8 +31,14 @@ export const accountsRouter = createRouter()
   })
   .openapi(loginRoute, async (c) => {
     const { username, password } = c.req.valid("json");
-    await enforceRateLimit(c.env.LOGIN_USERNAME_LIMITER, `login:${username.toLowerCase()}`);
-    return c.json(await login(c.get("db"), c.get("config"), username, password), 200);
+    const lockout = loginLockout(c, username);
+    await lockout.ensureNotLocked();
+    const session = await login(c.get("db"), c.get("config"), username, password);
+    if (!session) {
+      await lockout.recordFailure();
+      throw badCredentials();
+    }
+    return c.json(session, 200);
   })
   .openapi(refreshRoute, async (c) => {
     const { refresh } = c.req.valid("json");

@@ -60,14 +60,15 @@ export async function register(db: Db, input: NewAccount): Promise<UserDto> {
   }
 }
 
-const badCredentials = () =>
+export const badCredentials = () =>
   new ValidationError({ non_field_errors: ["Unable to log in with provided credentials."] });
 
+/** Tokens and the user, or null for bad credentials (the caller counts the failure). */
 export async function login(db: Db, config: Config, username: string, password: string) {
   const user = await db.query.users.findFirst({ where: byUsername(username) });
   // Unknown users cost one PBKDF2 too, so timing does not reveal which usernames exist.
   const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !valid || !user.isActive) throw badCredentials();
+  if (!user || !valid || !user.isActive) return null;
   const tokens = await issueTokens(db, config, user, crypto.randomUUID());
   return { ...tokens, user: toUserDto(user) };
 }
