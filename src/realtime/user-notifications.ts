@@ -99,11 +99,11 @@ export class UserNotifications extends DurableObject<Bindings> {
     const state: SocketState = { userId, replayedThrough: 0, expiresAt, openedAt: Date.now() };
     server.serializeAttachment(state);
     server.send(JSON.stringify({ type: "connection_established" }));
-    await this.scheduleExpiry();
     if (sinceParam !== null) {
       // Blocks pushes until the replay is sent, so missed rows arrive in order before new ones.
       await this.ctx.blockConcurrencyWhile(() => this.replay(server, state, Number(sinceParam)));
     }
+    await this.scheduleExpiry();
     return new Response(null, { status: 101, webSocket: client });
   }
 
