@@ -15,7 +15,13 @@ const unauthenticated = (detail: string) =>
 
 /** Resolves the bearer token, if any. Public routes ignore a bad token; protected ones call requireUser. */
 export const resolveUser: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set("user", await userFromAuthorization(c));
+  try {
+    c.set("user", await userFromAuthorization(c));
+  } catch (error) {
+    // A public route (health above all) still answers, as for anonymous; a protected one fails with the error.
+    c.set("user", null);
+    c.set("authLookupError", error);
+  }
   await next();
 };
 
@@ -44,6 +50,8 @@ export async function userForToken<E extends AppEnv>(c: Context<E>, token: strin
 export function requireUser<E extends AppEnv>(c: Context<E>): AuthUser {
   const user = c.get("user");
   if (user) return user;
+  const lookupError = c.get("authLookupError");
+  if (lookupError !== undefined) throw lookupError;
   throw c.req.header("Authorization")
     ? unauthenticated("Given token not valid for any token type")
     : unauthenticated("Authentication credentials were not provided.");
