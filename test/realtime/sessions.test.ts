@@ -1,3 +1,4 @@
+import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CloseCode, MAX_SOCKETS_PER_USER, type PushMessage } from "../../src/realtime/user-notifications";
@@ -76,6 +77,13 @@ describe("a socket lives as long as its access token", () => {
     const socket = await connect(await shortLivedToken(user, 2));
     expect((await closedWithin(socket, 5000)).code).toBe(CloseCode.TOKEN_EXPIRED);
     await expectNoLaterPush(user, socket);
+  });
+
+  it("closes at expiry even if the object hibernated in between (the expiry lives in the socket's attachment)", async () => {
+    const user = await createUser();
+    const socket = await connect(await shortLivedToken(user, 2));
+    await evictDurableObject(stubFor(user.id), { webSockets: "hibernate" });
+    expect((await closedWithin(socket, 5000)).code).toBe(CloseCode.TOKEN_EXPIRED);
   });
 
   it("stays open past that expiry when the client sends a fresh token of the same user", async () => {
