@@ -35,6 +35,8 @@ export interface Variables {
   config: Config;
   db: Db;
   user: AuthUser | null;
+  /** Set when a token's account lookup failed (database down); protected routes rethrow it. */
+  authLookupError?: unknown;
 }
 
 export type AppEnv = { Bindings: Bindings; Variables: Variables };

@@ -1,5 +1,6 @@
+import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
-import type { Role } from "../../drizzle/schema";
+import { users, type Role } from "../../drizzle/schema";
 import type { AppEnv } from "../env";
 import { ApiError, forbidden } from "./errors";
 import { verifyAccessToken } from "./tokens";
@@ -14,21 +15,43 @@ const unauthenticated = (detail: string) =>
 
 /** Resolves the bearer token, if any. Public routes ignore a bad token; protected ones call requireUser. */
 export const resolveUser: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set("user", await userFromAuthorization(c));
+  try {
+    c.set("user", await userFromAuthorization(c));
+  } catch (error) {
+    // A public route (health above all) still answers, as for anonymous; a protected one fails with the error.
+    c.set("user", null);
+    c.set("authLookupError", error);
+  }
   await next();
 };
 
 async function userFromAuthorization(c: Context<AppEnv>): Promise<AuthUser | null> {
   const header = c.req.header("Authorization");
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!match) return null;
-  const claims = await verifyAccessToken(c.get("config"), match[1]);
-  return claims ? { id: claims.userId, role: claims.role } : null;
+  return match ? userForToken(c, match[1]) : null;
 }
 
-export function requireUser(c: Context<AppEnv>): AuthUser {
+/**
+ * The user a valid access token names, as the database knows them now (one indexed query): a
+ * deleted or deactivated user → null, and the role is the current one, so a role change applies at once.
+ */
+export async function userForToken<E extends AppEnv>(c: Context<E>, token: string): Promise<(AuthUser & { expiresAt: number }) | null> {
+  const claims = await verifyAccessToken(c.get("config"), token);
+  if (!claims) return null;
+  const [row] = await c
+    .get("db")
+    .select({ role: users.role, isActive: users.isActive })
+    .from(users)
+    .where(eq(users.id, claims.userId))
+    .limit(1);
+  return row?.isActive ? { id: claims.userId, role: row.role, expiresAt: claims.expiresAt } : null;
+}
+
+export function requireUser<E extends AppEnv>(c: Context<E>): AuthUser {
   const user = c.get("user");
   if (user) return user;
+  const lookupError = c.get("authLookupError");
+  if (lookupError !== undefined) throw lookupError;
   throw c.req.header("Authorization")
     ? unauthenticated("Given token not valid for any token type")
     : unauthenticated("Authentication credentials were not provided.");
@@ -47,6 +70,6 @@ export function authenticated(...roles: Role[]): MiddlewareHandler<AppEnv> {
 }
 
 /** The authenticated caller inside a handler whose route used `authenticated(...)`. */
-export const currentUser = (c: Context<AppEnv>): AuthUser => requireUser(c);
+export const currentUser = <E extends AppEnv>(c: Context<E>): AuthUser => requireUser(c);
 
 export { unauthenticated };

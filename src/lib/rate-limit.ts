@@ -4,18 +4,19 @@ import { currentUser } from "./auth";
 import { ApiError } from "./errors";
 
 /** Every limiter binding in wrangler.toml has a 60-second window. */
-const WINDOW_SECONDS = 60;
+export const WINDOW_SECONDS = 60;
 
 export const clientIp = (c: Context<AppEnv>) => c.req.header("CF-Connecting-IP") ?? "unknown";
+
+export const rateLimited = () =>
+  new ApiError(429, "rate_limited", `Request was throttled. Expected available in ${WINDOW_SECONDS} seconds.`, {
+    "Retry-After": String(WINDOW_SECONDS),
+  });
 
 /** Counts one attempt under `key`; over the limit → 429 with Retry-After. */
 export async function enforceRateLimit(limiter: RateLimit, key: string): Promise<void> {
   const { success } = await limiter.limit({ key });
-  if (!success) {
-    throw new ApiError(429, "rate_limited", `Request was throttled. Expected available in ${WINDOW_SECONDS} seconds.`, {
-      "Retry-After": String(WINDOW_SECONDS),
-    });
-  }
+  if (!success) throw rateLimited();
 }
 
 /** Route middleware: counts every attempt from the client's IP before the body is even validated. */

@@ -10,6 +10,11 @@ export interface AccessClaims {
   role: Role;
 }
 
+/** What a verified token says, plus when it stops being valid (epoch seconds). */
+export interface VerifiedAccess extends AccessClaims {
+  expiresAt: number;
+}
+
 /** The HMAC key is imported once per isolate, not on every sign or verify. */
 const keys = new Map<string, Promise<CryptoKey>>();
 const keyFor = (secret: string) => {
@@ -34,7 +39,7 @@ export async function signAccessToken(config: Config, claims: AccessClaims): Pro
 }
 
 /** Verifies signature (HS256 only), expiry, issuer and audience; null for any invalid token. */
-export async function verifyAccessToken(config: Config, token: string): Promise<AccessClaims | null> {
+export async function verifyAccessToken(config: Config, token: string): Promise<VerifiedAccess | null> {
   try {
     const { payload } = await jwtVerify(token, await keyFor(config.jwtSecret), {
       algorithms: ["HS256"],
@@ -46,7 +51,7 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
     const role = payload.role;
     if (payload.token_type !== "access" || !Number.isSafeInteger(userId) || userId < 1) return null;
     if (role !== "client" && role !== "worker" && role !== "admin") return null;
-    return { userId, role };
+    return { userId, role, expiresAt: payload.exp! };
   } catch {
     return null;
   }

@@ -2,25 +2,73 @@ import { DurableObject } from "cloudflare:workers";
 import { and, asc, eq, gt } from "drizzle-orm";
 import { notifications } from "../../drizzle/schema";
 import { createDb } from "../db/client";
-import type { Bindings } from "../env";
+import { loadConfig, type Bindings } from "../env";
 import { logEvent } from "../lib/log";
+import { verifyAccessToken } from "../lib/tokens";
 import { toNotificationDto, type NotificationDto } from "../modules/notifications/notifications.schemas";
 
 /** What a live socket receives for each notification: the inbox resource itself. */
 export type PushMessage = NotificationDto;
 
-/** Header the Worker sets after authenticating the caller; only the Worker can reach this object. */
+/** Headers the Worker sets after authenticating the caller; only the Worker can reach this object. */
 export const USER_ID_HEADER = "X-User-Id";
+export const TOKEN_EXPIRES_HEADER = "X-Token-Expires-At";
 /** A reconnect replays at most this many missed rows; older ones stay readable in the inbox API. */
 export const MAX_REPLAY = 500;
+/** Open sockets per user (tabs and devices); one more closes the oldest. */
+export const MAX_SOCKETS_PER_USER = 10;
+
+/** Close codes the server sends (documented in the README and the route's description). */
+export const CloseCode = {
+  /** Logout, a password or role change, or deactivation ended the user's sessions. */
+  SESSION_ENDED: 4001,
+  /** The access token the socket runs on expired and no fresh one came over it. */
+  TOKEN_EXPIRED: 4002,
+  /** The user opened more than MAX_SOCKETS_PER_USER sockets; this was the oldest. */
+  TOO_MANY_SOCKETS: 4008,
+} as const;
 
 const PING = '{"type":"ping"}';
 const PONG = '{"type":"pong"}';
+/** An access JWT is a few hundred bytes; anything much longer is not one. */
+const MAX_TOKEN_LENGTH = 4096;
 
-/** Kept on each socket (survives hibernation): pushes up to this id were already sent by the replay. */
+/** Kept on each socket (survives hibernation). */
 interface SocketState {
   userId: number;
+  /** Pushes up to this id were already sent by the replay. */
   replayedThrough: number;
+  /** Expiry of the newest access token the socket was opened with or sent (epoch seconds). */
+  expiresAt: number;
+  /** Orders sockets for the cap (epoch ms). */
+  openedAt: number;
+}
+
+const stateOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketState;
+const isExpired = (state: SocketState) => state.expiresAt * 1000 <= Date.now();
+
+function closeQuietly(ws: WebSocket, code: number, reason: string) {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closing.
+  }
+}
+
+/** The object that holds `userId`'s sockets. */
+export const notificationsStub = (namespace: DurableObjectNamespace<UserNotifications>, userId: number) =>
+  namespace.get(namespace.idFromName(String(userId)));
+
+/**
+ * Closes every socket of a user whose session just ended. Never throws: the change that ended the
+ * session is already committed, and the sockets still close when their tokens expire.
+ */
+export async function endUserSockets(namespace: DurableObjectNamespace<UserNotifications>, userId: number, reason: string) {
+  try {
+    await notificationsStub(namespace, userId).closeAll(CloseCode.SESSION_ENDED, reason);
+  } catch (error) {
+    logEvent("ws_close_all_failed", { user_id: userId, error: String(error) });
+  }
 }
 
 /**
@@ -42,24 +90,31 @@ export class UserNotifications extends DurableObject<Bindings> {
     }
     const userId = Number(request.headers.get(USER_ID_HEADER));
     if (!Number.isSafeInteger(userId) || userId < 1) return new Response("Missing user.", { status: 400 });
+    const expiresAt = Number(request.headers.get(TOKEN_EXPIRES_HEADER));
+    if (!Number.isSafeInteger(expiresAt)) return new Response("Missing token expiry.", { status: 400 });
     const sinceParam = new URL(request.url).searchParams.get("since");
+    this.closeOldestOverCap();
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    const state: SocketState = { userId, replayedThrough: 0 };
+    const state: SocketState = { userId, replayedThrough: 0, expiresAt, openedAt: Date.now() };
     server.serializeAttachment(state);
     server.send(JSON.stringify({ type: "connection_established" }));
     if (sinceParam !== null) {
       // Blocks pushes until the replay is sent, so missed rows arrive in order before new ones.
       await this.ctx.blockConcurrencyWhile(() => this.replay(server, state, Number(sinceParam)));
     }
+    await this.scheduleExpiry();
     return new Response(null, { status: 101, webSocket: client });
   }
 
   /** RPC from the push job: sends each notification to every live socket of this user. */
   async push(messages: PushMessage[]): Promise<number> {
     let delivered = 0;
-    for (const ws of this.ctx.getWebSockets()) {
-      const { replayedThrough } = ws.deserializeAttachment() as SocketState;
+    for (const ws of this.openSockets()) {
+      const state = stateOf(ws);
+      // The alarm may run a little late; an expired socket gets nothing more.
+      if (isExpired(state)) continue;
+      const { replayedThrough } = state;
       try {
         for (const message of messages) if (message.id > replayedThrough) ws.send(JSON.stringify(message));
         delivered++;
@@ -71,13 +126,52 @@ export class UserNotifications extends DurableObject<Bindings> {
     return delivered;
   }
 
+  /** RPC after logout, a password or role change, or deactivation: closes every socket of this user. */
+  async closeAll(code: number, reason: string): Promise<number> {
+    const sockets = this.openSockets();
+    for (const ws of sockets) closeQuietly(ws, code, reason);
+    await this.ctx.storage.deleteAlarm();
+    return sockets.length;
+  }
+
+  /** Set for the earliest token expiry among open sockets: closes those whose token has expired. */
+  async alarm(): Promise<void> {
+    for (const ws of this.openSockets()) {
+      if (isExpired(stateOf(ws))) closeQuietly(ws, CloseCode.TOKEN_EXPIRED, "Access token expired.");
+    }
+    await this.scheduleExpiry();
+  }
+
+  /** Understands `{"type":"ping"}` and `{"type":"auth","token":"<access JWT>"}`; anything else is ignored. */
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (typeof message !== "string") return;
+    let parsed: { type?: unknown; token?: unknown };
     try {
-      if ((JSON.parse(message) as { type?: unknown })?.type === "ping") ws.send(PONG);
+      parsed = JSON.parse(message) ?? {};
     } catch {
-      // Clients only send pings; anything else is ignored.
+      return;
     }
+    if (parsed.type === "ping") ws.send(PONG);
+    else if (parsed.type === "auth") await this.reauthenticate(ws, parsed.token);
+  }
+
+  /**
+   * A fresh access token of the same user extends the socket's life to that token's expiry. Anything
+   * else (invalid, expired, another user's) is answered with `auth_error` and changes nothing: the
+   * socket keeps the expiry it had.
+   */
+  private async reauthenticate(ws: WebSocket, token: unknown): Promise<void> {
+    const claims =
+      typeof token === "string" && token.length <= MAX_TOKEN_LENGTH ? await verifyAccessToken(loadConfig(this.env), token) : null;
+    const state = stateOf(ws);
+    if (!claims || claims.userId !== state.userId) {
+      ws.send(JSON.stringify({ type: "auth_error", detail: "Token is invalid, expired or not yours." }));
+      return;
+    }
+    const expiresAt = Math.max(state.expiresAt, claims.expiresAt);
+    ws.serializeAttachment({ ...state, expiresAt } satisfies SocketState);
+    ws.send(JSON.stringify({ type: "auth_ok", exp: expiresAt }));
+    await this.scheduleExpiry();
   }
 
   /**
@@ -91,6 +185,25 @@ export class UserNotifications extends DurableObject<Bindings> {
     } catch {
       // Already closed (the runtime may have answered the close frame itself).
     }
+  }
+
+  /** Sockets that are neither closing nor closed (a socket we closed stays listed until the client answers). */
+  private openSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.READY_STATE_OPEN);
+  }
+
+  private closeOldestOverCap() {
+    const sockets = this.openSockets().sort((a, b) => stateOf(a).openedAt - stateOf(b).openedAt);
+    for (const ws of sockets.slice(0, Math.max(0, sockets.length - MAX_SOCKETS_PER_USER + 1))) {
+      closeQuietly(ws, CloseCode.TOO_MANY_SOCKETS, `At most ${MAX_SOCKETS_PER_USER} sockets per user; this was the oldest.`);
+    }
+  }
+
+  /** One alarm per object, at the earliest expiry among open sockets (none left: no alarm). */
+  private async scheduleExpiry(): Promise<void> {
+    const expiries = this.openSockets().map((ws) => stateOf(ws).expiresAt);
+    if (expiries.length) await this.ctx.storage.setAlarm(Math.min(...expiries) * 1000);
+    else await this.ctx.storage.deleteAlarm();
   }
 
   async webSocketError(ws: WebSocket, error: unknown): Promise<void> {

@@ -1,11 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
-import { currentUser, unauthenticated } from "../lib/auth";
+import { currentUser, unauthenticated, userForToken } from "../lib/auth";
 import { ApiError, forbidden } from "../lib/errors";
 import { createRouter, errorResponses, errorSchema } from "../lib/openapi";
-import { verifyAccessToken } from "../lib/tokens";
-import { USER_ID_HEADER } from "./user-notifications";
+import { CloseCode, MAX_SOCKETS_PER_USER, TOKEN_EXPIRES_HEADER, USER_ID_HEADER, notificationsStub } from "./user-notifications";
 
 const requireUpgrade: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
@@ -14,13 +13,17 @@ const requireUpgrade: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** Browsers cannot set headers on a WebSocket handshake, so the access token comes in `?token=`. */
-const authenticateQueryToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+/**
+ * Browsers cannot set headers on a WebSocket handshake, so the access token comes in `?token=`.
+ * Its expiry goes to the socket, which closes when it passes.
+ */
+const authenticateQueryToken: MiddlewareHandler<AppEnv & { Variables: { tokenExpiresAt: number } }> = async (c, next) => {
   const token = c.req.query("token");
   if (!token) throw unauthenticated("Authentication credentials were not provided.");
-  const claims = await verifyAccessToken(c.get("config"), token);
-  if (!claims) throw unauthenticated("Given token not valid for any token type");
-  c.set("user", { id: claims.userId, role: claims.role });
+  const user = await userForToken(c, token);
+  if (!user) throw unauthenticated("Given token not valid for any token type");
+  c.set("user", { id: user.id, role: user.role });
+  c.set("tokenExpiresAt", user.expiresAt);
   await next();
 };
 
@@ -56,7 +59,13 @@ const notificationsSocketRoute = createRoute({
   summary: "Live notifications over a WebSocket (send `Upgrade: websocket`)",
   description:
     'Messages are JSON: `{"type":"connection_established"}` on connect, `{"type":"pong"}` for each ' +
-    '`{"type":"ping"}`, and one Notification (with `id`) per push. Delivery is at least once: clients dedupe by `id`.',
+    '`{"type":"ping"}`, and one Notification (with `id`) per push. Delivery is at least once: clients dedupe by `id`.\n\n' +
+    "A socket lives no longer than its session. It closes with code " +
+    `${CloseCode.TOKEN_EXPIRED} when the access token it was opened with expires, unless the client first sends a fresh ` +
+    'access token of the same user: `{"type":"auth","token":"<access JWT>"}` → `{"type":"auth_ok","exp":<epoch seconds>}` ' +
+    '(an invalid, expired or other user\'s token → `{"type":"auth_error","detail":…}`, and the socket keeps its old expiry). ' +
+    `Logout, a password or role change and deactivation close all the user's sockets with ${CloseCode.SESSION_ENDED}. ` +
+    `A user may hold ${MAX_SOCKETS_PER_USER} open sockets; opening another closes the oldest with ${CloseCode.TOO_MANY_SOCKETS}.`,
   middleware: [requireUpgrade, authenticateQueryToken, allowedOrigin] as const,
   request: { query: wsQuery },
   responses: {
@@ -71,7 +80,7 @@ export const notificationsSocketRouter = createRouter().openapi(notificationsSoc
   const { since } = c.req.valid("query");
   const target = new URL("https://user-notifications/connect");
   if (since !== undefined) target.searchParams.set("since", String(since));
-  const namespace = c.env.USER_NOTIFICATIONS;
-  const stub = namespace.get(namespace.idFromName(String(userId)));
-  return stub.fetch(target, { headers: { Upgrade: "websocket", [USER_ID_HEADER]: String(userId) } });
+  return notificationsStub(c.env.USER_NOTIFICATIONS, userId).fetch(target, {
+    headers: { Upgrade: "websocket", [USER_ID_HEADER]: String(userId), [TOKEN_EXPIRES_HEADER]: String(c.get("tokenExpiresAt")) },
+  });
 });

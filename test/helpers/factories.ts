@@ -1,9 +1,11 @@
 import { env } from "cloudflare:workers";
-import { categories, orderStatusHistory, orders, services, users, workerProfiles, type Role } from "../../drizzle/schema";
+import { SignJWT } from "jose";
+import { eq, sql } from "drizzle-orm";
+import { categories, orderStatusHistory, orders, refreshTokens, services, users, workerProfiles, type Role } from "../../drizzle/schema";
 import { createDb } from "../../src/db/client";
 import { loadConfig } from "../../src/env";
 import { hashPassword } from "../../src/lib/passwords";
-import { signAccessToken } from "../../src/lib/tokens";
+import { sha256Hex, signAccessToken } from "../../src/lib/tokens";
 
 export const db = () => createDb(env);
 
@@ -35,6 +37,29 @@ export async function createUser(role: Role = "client", overrides: Partial<typeo
   }
   const token = await signAccessToken(loadConfig(env), { userId: user.id, role });
   return { id: user.id, username: user.username, role, token, profileId };
+}
+
+/** An access token for `user` that expires `seconds` from now (for tests of expiry). */
+export async function shortLivedToken(user: TestUser, seconds: number): Promise<string> {
+  const config = loadConfig(env);
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ role: user.role, token_type: "access" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(String(user.id))
+    .setIssuer(config.jwtIssuer)
+    .setAudience(config.jwtAudience)
+    .setJti(crypto.randomUUID())
+    .setIssuedAt(now)
+    .setExpirationTime(now + seconds)
+    .sign(new TextEncoder().encode(config.jwtSecret));
+}
+
+/** Moves the rotation of refresh token `token` `ms` into the past, instead of sleeping through a grace period. */
+export async function ageRotation(token: string, ms: number) {
+  await db()
+    .update(refreshTokens)
+    .set({ rotatedAt: sql`${refreshTokens.rotatedAt} - ${ms}` })
+    .where(eq(refreshTokens.tokenHash, await sha256Hex(token)));
 }
 
 export async function createCategory(overrides: Partial<typeof categories.$inferInsert> = {}) {

@@ -14,8 +14,11 @@ const WAIT_MS = 15_000;
 export class TestSocket {
   private readonly received: unknown[] = [];
   private waiter: (() => void) | null = null;
+  /** Settles when the server closes the socket (or answers the client's close). */
+  readonly closed: Promise<CloseEvent>;
 
   constructor(readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => ws.addEventListener("close", resolve));
     ws.accept();
     ws.addEventListener("message", (event) => {
       this.received.push(JSON.parse(event.data as string));
@@ -46,6 +49,11 @@ export class TestSocket {
     const before: any[] = [];
     for (let m = await this.next(); m.type !== "pong"; m = await this.next()) before.push(m);
     return before;
+  }
+
+  /** Messages received and not yet read. */
+  get unread(): number {
+    return this.received.length;
   }
 
   close() {

@@ -9,6 +9,8 @@ import type { Notification, Page } from "./types";
 
 const FEED_SIZE = 20;
 const PING_EVERY_MS = 25_000;
+/** The server's close code for the oldest socket of a user who opened too many. */
+const CLOSED_AS_OLDEST = 4008;
 
 let socket: WebSocket | null = null;
 let lastId = 0;
@@ -79,10 +81,13 @@ async function connect(): Promise<void> {
       setConnection("live");
     } else if (typeof message.id === "number") receive(message as Notification);
   });
-  ws.addEventListener("close", () => {
+  ws.addEventListener("close", (event) => {
     if (socket !== ws) return; // replaced or signed out
     socket = null;
     setConnection("offline");
+    // Reconnecting would close the user's next oldest socket, and so on round the tabs; coming back
+    // to this tab reconnects it (reconnectNow).
+    if (event.code === CLOSED_AS_OLDEST) return;
     // 1 s, 2 s, 4 s … capped at 30 s, with jitter so many tabs don't reconnect in lockstep.
     const delay = Math.min(30_000, 1000 * 2 ** attempts++) * (0.75 + Math.random() / 2);
     reconnectTimer = window.setTimeout(() => void connect(), delay);

@@ -1,7 +1,9 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../../env";
 import { currentUser } from "../../lib/auth";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
-import { enforceRateLimit } from "../../lib/rate-limit";
+import { endUserSockets } from "../../realtime/user-notifications";
 import {
   getUserRoute,
   listUsersRoute,
@@ -12,8 +14,16 @@ import {
   refreshRoute,
   registerRoute,
 } from "./accounts.routes";
-import { login, logout, register, rotateRefreshToken } from "./auth.service";
+import { badCredentials, login, logout, register, rotateRefreshToken } from "./auth.service";
+import { loginLockout } from "./login-lockout";
 import { getUser, listUsers, updateUser } from "./users.service";
+
+/** PUT and PATCH: a change that ended the user's sessions also closes their sockets. */
+async function applyUserUpdate(c: Context<AppEnv>, id: number, input: Parameters<typeof updateUser>[3]) {
+  const { user, sessionsEnded } = await updateUser(c.get("db"), currentUser(c), id, input);
+  if (sessionsEnded) await endUserSockets(c.env.USER_NOTIFICATIONS, id, "Your account changed; sign in again.");
+  return user;
+}
 
 export const accountsRouter = createRouter()
   .openapi(registerRoute, async (c) => {
@@ -21,15 +31,23 @@ export const accountsRouter = createRouter()
   })
   .openapi(loginRoute, async (c) => {
     const { username, password } = c.req.valid("json");
-    await enforceRateLimit(c.env.LOGIN_USERNAME_LIMITER, `login:${username.toLowerCase()}`);
-    return c.json(await login(c.get("db"), c.get("config"), username, password), 200);
+    const lockout = loginLockout(c, username);
+    await lockout.ensureNotLocked();
+    const session = await login(c.get("db"), c.get("config"), username, password);
+    if (!session) {
+      await lockout.recordFailure();
+      throw badCredentials();
+    }
+    return c.json(session, 200);
   })
   .openapi(refreshRoute, async (c) => {
     const { refresh } = c.req.valid("json");
     return c.json(await rotateRefreshToken(c.get("db"), c.get("config"), refresh), 200);
   })
   .openapi(logoutRoute, async (c) => {
-    await logout(c.get("db"), currentUser(c).id, c.req.valid("json").refresh);
+    const userId = currentUser(c).id;
+    await logout(c.get("db"), userId, c.req.valid("json").refresh);
+    await endUserSockets(c.env.USER_NOTIFICATIONS, userId, "Signed out.");
     return c.body(null, 204);
   })
   .openapi(listUsersRoute, async (c) => {
@@ -37,9 +55,5 @@ export const accountsRouter = createRouter()
     return c.json(await listUsers(c.get("db"), c.req.url, pageRequest(query), query.role), 200);
   })
   .openapi(getUserRoute, async (c) => c.json(await getUser(c.get("db"), currentUser(c), c.req.valid("param").id), 200))
-  .openapi(putUserRoute, async (c) =>
-    c.json(await updateUser(c.get("db"), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 200),
-  )
-  .openapi(patchUserRoute, async (c) =>
-    c.json(await updateUser(c.get("db"), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 200),
-  );
+  .openapi(putUserRoute, async (c) => c.json(await applyUserUpdate(c, c.req.valid("param").id, c.req.valid("json")), 200))
+  .openapi(patchUserRoute, async (c) => c.json(await applyUserUpdate(c, c.req.valid("param").id, c.req.valid("json")), 200));

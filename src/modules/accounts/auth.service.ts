@@ -60,14 +60,15 @@ export async function register(db: Db, input: NewAccount): Promise<UserDto> {
   }
 }
 
-const badCredentials = () =>
+export const badCredentials = () =>
   new ValidationError({ non_field_errors: ["Unable to log in with provided credentials."] });
 
+/** Tokens and the user, or null for bad credentials (the caller counts the failure). */
 export async function login(db: Db, config: Config, username: string, password: string) {
   const user = await db.query.users.findFirst({ where: byUsername(username) });
   // Unknown users cost one PBKDF2 too, so timing does not reveal which usernames exist.
   const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !valid || !user.isActive) throw badCredentials();
+  if (!user || !valid || !user.isActive) return null;
   const tokens = await issueTokens(db, config, user, crypto.randomUUID());
   return { ...tokens, user: toUserDto(user) };
 }
@@ -91,8 +92,15 @@ async function issueTokens(
 const invalidRefresh = () => unauthenticated("Token is invalid or expired");
 
 /**
+ * For this long after a rotation, the rotated token may be presented once more and gets a pair of
+ * its own in the same family: two tabs refreshing at the same moment both stay signed in.
+ */
+export const REFRESH_GRACE_MS = 10_000;
+
+/**
  * Rotates a refresh token. The guarded UPDATE makes rotation single-use even under races;
- * presenting an already rotated (or revoked) token revokes its whole family.
+ * presenting an already rotated (or revoked) token revokes its whole family, except for one
+ * repeat within the grace period.
  */
 export async function rotateRefreshToken(db: Db, config: Config, token: string) {
   const hash = await sha256Hex(token);
@@ -110,17 +118,44 @@ export async function rotateRefreshToken(db: Db, config: Config, token: string) 
     )
     .returning({ userId: refreshTokens.userId, familyId: refreshTokens.familyId });
 
-  if (!rotated) {
-    const known = await db.query.refreshTokens.findFirst({ where: eq(refreshTokens.tokenHash, hash) });
-    if (known && (known.rotatedAt || known.revokedAt)) await revokeFamily(db, known.familyId);
-    throw invalidRefresh();
+  if (rotated) return issueTokens(db, config, await activeUserOf(db, rotated), rotated.familyId);
+
+  const repeat = await issueWithinGrace(db, hash, now);
+  if (repeat) {
+    const user = await activeUserOf(db, repeat);
+    return { access: await signAccessToken(config, { userId: user.id, role: user.role }), refresh: repeat.token };
   }
-  const user = await db.query.users.findFirst({ where: eq(users.id, rotated.userId) });
-  if (!user || !user.isActive) {
-    await revokeFamily(db, rotated.familyId);
-    throw invalidRefresh();
-  }
-  return issueTokens(db, config, user, rotated.familyId);
+  const known = await db.query.refreshTokens.findFirst({ where: eq(refreshTokens.tokenHash, hash) });
+  if (known && (known.rotatedAt || known.revokedAt)) await revokeFamily(db, known.familyId);
+  throw invalidRefresh();
+}
+
+/** The user a refresh token belongs to; gone or deactivated → the family is revoked and 401. */
+async function activeUserOf(db: Db, grant: { userId: number; familyId: string }) {
+  const user = await db.query.users.findFirst({ where: eq(users.id, grant.userId) });
+  if (user?.isActive) return user;
+  await revokeFamily(db, grant.familyId);
+  throw invalidRefresh();
+}
+
+/**
+ * One statement, so concurrent repeats cannot both pass: stores a new token in the family of the
+ * token hashed `hash` if that token was rotated within the grace period, is not revoked, and its
+ * family has gained only its successor since (so each rotated token is repeated at most once and
+ * not after the successor itself was rotated).
+ */
+async function issueWithinGrace(db: Db, hash: string, now: Date) {
+  const refresh = await newRefreshToken();
+  const [row] = await db.all<{ user_id: number; family_id: string }>(sql`
+    INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at, created_at)
+    SELECT used.user_id, used.family_id, ${refresh.hash}, ${now.getTime() + REFRESH_TOKEN_TTL_MS},
+      max(${now.getTime()}, used.rotated_at)
+    FROM refresh_tokens AS used
+    WHERE used.token_hash = ${hash} AND used.revoked_at IS NULL AND used.rotated_at > ${now.getTime() - REFRESH_GRACE_MS}
+      AND (SELECT count(*) FROM refresh_tokens AS later
+           WHERE later.family_id = used.family_id AND later.created_at >= used.rotated_at) < 2
+    RETURNING user_id, family_id`);
+  return row ? { userId: row.user_id, familyId: row.family_id, token: refresh.token } : null;
 }
 
 async function revokeFamily(db: Db, familyId: string) {

@@ -63,11 +63,12 @@ export async function updateUser(db: Db, caller: AuthUser, id: number, input: Us
     if (policy.length) throw new ValidationError({ password: policy });
     changes.passwordHash = await hashPassword(input.password);
   }
-  if (!Object.keys(changes).length) return toUserDto(user);
+  if (!Object.keys(changes).length) return { user: toUserDto(user), sessionsEnded: false };
 
   const [updated] = await db.update(users).set(changes).where(eq(users.id, id)).returning();
-  // A new password, a role change or deactivation ends every session at its next refresh.
   if (changes.role === "worker") await db.insert(workerProfiles).values({ userId: id }).onConflictDoNothing();
-  if (changes.passwordHash || changes.role || changes.isActive === false) await revokeAllForUser(db, id);
-  return toUserDto(updated);
+  // A new password, a role change or deactivation ends every session: refresh tokens here, sockets by the caller.
+  const sessionsEnded = Boolean(changes.passwordHash || changes.role || changes.isActive === false);
+  if (sessionsEnded) await revokeAllForUser(db, id);
+  return { user: toUserDto(updated), sessionsEnded };
 }
