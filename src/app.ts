@@ -1,9 +1,10 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { cors } from "hono/cors";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { createSessionDb, type SessionDb } from "./db/client";
 import { loadConfig, type AppEnv } from "./env";
 import { resolveUser } from "./lib/auth";
+import { allowedMethods } from "./lib/allowed-methods";
 import { limitBody } from "./lib/body-limit";
 import { wellFormedJson } from "./lib/well-formed-json";
 import { BOOKMARK_HEADER, sessionConstraint } from "./lib/d1-bookmark";
@@ -53,14 +54,18 @@ const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
 };
 
+/** Built once per isolate; the allow-list is read from the request's config. */
+const corsHandler = cors({
+  origin: (origin, c: Context<AppEnv>) => (c.get("config").allowedOrigins.includes(origin) ? origin : null),
+  allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-D1-Bookmark"],
+  exposeHeaders: ["X-Request-Id", "Retry-After", "X-D1-Bookmark"],
+  allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+  maxAge: 600,
+});
+
+/** CORS for allowed origins; an OPTIONS that is not a preflight is answered by the app (its Allow header). */
 const corsForAllowedOrigins: MiddlewareHandler<AppEnv> = (c, next) =>
-  cors({
-    origin: (origin) => (c.get("config").allowedOrigins.includes(origin) ? origin : null),
-    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-D1-Bookmark"],
-    exposeHeaders: ["X-Request-Id", "Retry-After", "X-D1-Bookmark"],
-    allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-    maxAge: 600,
-  })(c, next);
+  c.req.method === "OPTIONS" && !c.req.header("Access-Control-Request-Method") ? next() : corsHandler(c, next);
 
 /** What a valid token was shown is for that caller only: no browser, proxy or edge may keep it. */
 const privateWhenAuthenticated: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -112,7 +117,15 @@ export function createApp() {
 <body><redoc spec-url="/api/schema/"></redoc><script src="/vendor/redoc/redoc.standalone.js"></script></body></html>`),
   );
 
-  app.notFound((c) => c.json({ detail: "Not found.", code: "not_found" }, 404));
+  // A known path asked with a method it doesn't serve → 405 with Allow; a plain OPTIONS (no CORS preflight) → its methods.
+  const methodsOf = allowedMethods(app.routes);
+  app.notFound((c) => {
+    const allowed = methodsOf(new URL(c.req.url).pathname);
+    if (!allowed) return c.json({ detail: "Not found.", code: "not_found" }, 404);
+    c.header("Allow", allowed.join(", "));
+    if (c.req.method === "OPTIONS") return c.body(null, 204);
+    return c.json({ detail: `Method "${c.req.method}" not allowed.`, code: "method_not_allowed" }, 405);
+  });
   app.onError(handleError);
   return app;
 }

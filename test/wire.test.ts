@@ -62,3 +62,25 @@ describe("failures", () => {
     expect(res.text).not.toMatch(/secret_column|SQLITE|at offset|\.ts:/);
   });
 });
+
+describe("methods", () => {
+  it("answers a wrong method on a known path with 405 and the path's methods in Allow", async () => {
+    const put = await call("PUT", "/api/orders/1/");
+    expect(put.status).toBe(405);
+    expect(put.body).toEqual({ detail: 'Method "PUT" not allowed.', code: "method_not_allowed" });
+    expect(put.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
+    const list = await call("DELETE", "/api/orders/");
+    expect(list.status).toBe(405);
+    expect(list.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
+    // Without its trailing slash the path is the same path.
+    expect((await call("PATCH", "/api/auth/login")).headers.get("Allow")).toBe("OPTIONS, POST");
+  });
+
+  it("answers a plain OPTIONS on a known path with 204 and Allow, and unknown paths with 404", async () => {
+    const options = await call("OPTIONS", "/api/services/1/");
+    expect(options.status).toBe(204);
+    expect(options.headers.get("Allow")).toBe("DELETE, GET, HEAD, OPTIONS, PATCH, PUT");
+    expect((await call("PUT", "/api/nope/")).status).toBe(404);
+    expect((await call("OPTIONS", "/api/nope/")).status).toBe(404);
+  });
+});
