@@ -6,6 +6,7 @@ import { loadConfig, type AppEnv } from "./env";
 import { resolveUser } from "./lib/auth";
 import { allowedMethods } from "./lib/allowed-methods";
 import { limitBody } from "./lib/body-limit";
+import { apiDocument } from "./lib/openapi-document";
 import { wellFormedJson } from "./lib/well-formed-json";
 import { BOOKMARK_HEADER, sessionConstraint } from "./lib/d1-bookmark";
 import { handleError } from "./lib/error-handler";
@@ -100,14 +101,8 @@ export function createApp() {
   app.route("/", ordersRouter);
   app.route("/", paymentsRouter);
 
-  app.doc31("/api/schema/", {
-    openapi: "3.1.0",
-    info: {
-      title: "Service Marketplace API",
-      version: "1.0.0",
-      description: "Clients order services from workers; admins run the marketplace.",
-    },
-  });
+  let document: ReturnType<typeof apiDocument> | undefined;
+  app.get("/api/schema/", (c) => c.json((document ??= apiDocument(app))));
   // Docs pages load their scripts from the Worker's own static assets, so they work offline.
   app.get("/api/schema/swagger-ui/", swaggerUI({ url: "/api/schema/", baseUrl: "/vendor" }));
   app.get("/api/schema/redoc/", (c) =>

@@ -27,6 +27,22 @@ describe("API docs", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("declares what the app-wide middleware adds: the bookmark header, 413/415 on bodies, Retry-After on 429, ETag on cached reads", async () => {
+    const doc = (await call("GET", "/api/schema/")).body;
+    const operations = Object.values(doc.paths as Record<string, Record<string, any>>).flatMap((item) => Object.values(item));
+    for (const op of operations) {
+      expect(op.parameters, op.operationId).toContainEqual({ $ref: "#/components/parameters/D1Bookmark" });
+      expect(op.responses, op.operationId).toHaveProperty("400");
+      for (const response of Object.values(op.responses as Record<string, any>)) expect(response.headers).toHaveProperty("X-Request-Id");
+      if (op.requestBody) expect(Object.keys(op.responses), op.operationId).toEqual(expect.arrayContaining(["413", "415"]));
+      if (op.responses["429"]) expect(op.responses["429"].headers).toHaveProperty("Retry-After");
+    }
+    const cached = doc.paths["/api/services/"].get;
+    expect(cached.parameters).toContainEqual({ $ref: "#/components/parameters/IfNoneMatch" });
+    expect(cached.responses["200"].headers).toHaveProperty("ETag");
+    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining([...new Set(operations.flatMap((op) => op.tags))]));
+  });
+
   it.each([
     ["/api/schema/swagger-ui/", "/vendor/swagger-ui-dist/swagger-ui-bundle.js"],
     ["/api/schema/redoc/", "/vendor/redoc/redoc.standalone.js"],

@@ -14,6 +14,7 @@ export const healthRoute = createRoute({
   operationId: "health",
   tags: ["health"],
   summary: "Liveness and dependency checks",
+  description: "Runs one query against the database and reports each check; 503 with `status: degraded` when a dependency is down.",
   responses: {
     200: jsonResponse(healthSchema, "All dependencies are up"),
     503: jsonResponse(healthSchema, "A dependency is down"),
@@ -26,5 +27,6 @@ export const livenessRoute = createRoute({
   operationId: "health_live",
   tags: ["health"],
   summary: "Liveness only: answers without touching any dependency",
+  description: "Answers as long as the Worker runs; touches no database or other binding. For load balancers and uptime checks.",
   responses: { 200: jsonResponse(z.object({ status: z.literal("ok") }).openapi("Liveness"), "The Worker is running") },
 });

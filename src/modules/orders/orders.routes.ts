@@ -38,6 +38,8 @@ export const getOrderRoute = createRoute({
   method: "get",
   path: "/api/orders/{id}/",
   operationId: "orders_retrieve",
+  summary: "One order, with its status history",
+  description: "For its client, its assigned worker, admins, and qualified workers while it is open. A worker who is not assigned sees the job but not the client's contact data or address. Anyone else gets 404.",
   tags,
   security: bearerSecurity,
   middleware: [authenticated()] as const,

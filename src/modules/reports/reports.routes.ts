@@ -10,6 +10,7 @@ export const listReportsRoute = createRoute({
   operationId: "reports_payments_list",
   tags: ["reports"],
   summary: "Daily payment reports (built by the daily-report job), newest first",
+  description: "Admins only. One row per UTC day, written by the `daily-report` job.",
   security: bearerSecurity,
   middleware: [authenticated("admin")] as const,
   request: { query: reportsQuery },

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# CI: the committed document (openapi/openapi.json) is the one the Worker serves, and both linters pass it with no errors or warnings.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p .tmp
+node scripts/openapi/dump.mjs .tmp/openapi.json
+if ! cmp -s .tmp/openapi.json openapi/openapi.json; then
+  echo "openapi/openapi.json is out of date with the served document: run npm run openapi:dump" >&2
+  diff -u openapi/openapi.json .tmp/openapi.json | head -40 >&2
+  exit 1
+fi
+npx redocly lint openapi/openapi.json --config redocly.yaml --max-problems 1000
+npx spectral lint openapi/openapi.json --ruleset .spectral.yaml --fail-severity=warn
