@@ -1,4 +1,5 @@
 import type { ZodError } from "zod";
+import { humanMessage } from "./validation-messages";
 
 export type ErrorCode =
   | "not_authenticated"
@@ -32,9 +33,12 @@ export class ApiError extends Error {
   }
 }
 
+/** Messages per field; a nested object's or list's fields nested the same way. */
+export type FieldErrors = { [field: string]: string[] | FieldErrors };
+
 /** DRF-style validation errors: `{"field": ["message"], "non_field_errors": [...]}`. */
 export class ValidationError extends Error {
-  constructor(readonly fields: Record<string, string[]>) {
+  constructor(readonly fields: FieldErrors) {
     super("Validation failed");
   }
 
@@ -48,20 +52,24 @@ export const forbidden = (detail = "You do not have permission to perform this a
   new ApiError(403, "permission_denied", detail);
 export const conflict = (detail: string, code: ErrorCode = "conflict") => new ApiError(409, code, detail);
 
-export function zodToFieldErrors(error: ZodError): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
+/**
+ * DRF's shape: messages under their field, nested fields nested (`{"card_expiry": {"month": [...]}}`,
+ * `{"specializations": {"0": [...]}}`), body-level ones under `non_field_errors`.
+ */
+export function zodToFieldErrors(error: ZodError): FieldErrors {
+  const fields: FieldErrors = {};
   for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.map(String).join(".") : "non_field_errors";
+    const path = issue.path.length ? issue.path.map(String) : ["non_field_errors"];
+    let node = fields;
+    for (const key of path.slice(0, -1)) {
+      const child = node[key];
+      node = child && !Array.isArray(child) ? child : (node[key] = {});
+    }
+    const leaf = path[path.length - 1];
+    const existing = node[leaf];
+    const messages = Array.isArray(existing) ? existing : (node[leaf] = []);
     const message = humanMessage(issue);
-    (fields[key] ??= []).includes(message) || fields[key].push(message);
+    if (!messages.includes(message)) messages.push(message);
   }
   return fields;
-}
-
-function humanMessage(issue: ZodError["issues"][number]): string {
-  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
-    return "This field is required.";
-  }
-  if (issue.code === "unrecognized_keys") return `Unknown field(s): ${issue.keys.join(", ")}.`;
-  return issue.message;
 }

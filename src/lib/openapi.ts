@@ -15,9 +15,10 @@ export const errorSchema = z
   .object({ detail: z.string(), code: z.string(), request_id: z.string().optional() })
   .openapi("Error");
 
+/** Messages per field; a nested object's or list's errors are an object of the same shape (`{"card_expiry": {"month": [...]}}`). */
 export const validationErrorSchema = z
-  .record(z.string(), z.array(z.string()))
-  .openapi("ValidationError", { example: { username: ["This field is required."] } });
+  .record(z.string(), z.union([z.array(z.string()), z.record(z.string(), z.unknown())]))
+  .openapi("ValidationError", { example: { username: ["This field is required."], specializations: { "0": ["A valid integer is required."] } } });
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Invalid input (field errors) or malformed request",

@@ -136,7 +136,14 @@ export function isContractError(status: number, body: unknown): boolean {
   if (typeOf(body) !== "object") return false;
   const object = body as Record<string, unknown>;
   if (typeof object.detail === "string" && typeof object.code === "string") return true;
-  return status === 400 && Object.values(object).length > 0 && Object.values(object).every((v) => Array.isArray(v) && v.every((m) => typeof m === "string"));
+  return status === 400 && isFieldErrors(object);
+}
+
+/** `{"field": ["message", ...]}`, nested fields nested the same way (`{"card_expiry": {"month": [...]}}`). */
+function isFieldErrors(value: unknown): boolean {
+  if (typeOf(value) !== "object") return false;
+  const entries = Object.values(value as Record<string, unknown>);
+  return entries.length > 0 && entries.every((v) => (Array.isArray(v) ? v.length > 0 && v.every((m) => typeof m === "string") : isFieldErrors(v)));
 }
 
 const SECRET_KEY = /password|hash|secret|cvv|card_number/i;

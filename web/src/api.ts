@@ -12,11 +12,18 @@ export class ApiError extends Error {
     super(typeof body?.detail === "string" ? body.detail : `Request failed (${status}).`);
   }
 
-  /** DRF-style field errors (`{"username": ["…"]}`); empty for `{detail, code}` errors. */
+  /** DRF-style field errors (`{"username": ["…"]}`), nested ones under dotted names (`specializations.1`); empty for `{detail, code}` errors. */
   get fieldErrors(): Record<string, string[]> {
     if (!this.body || "detail" in this.body) return {};
-    return Object.fromEntries(Object.entries(this.body).filter((entry): entry is [string, string[]] => Array.isArray(entry[1])));
+    return Object.fromEntries(flattenFieldErrors(this.body));
   }
+}
+
+function flattenFieldErrors(errors: Record<string, unknown>, prefix = ""): [string, string[]][] {
+  return Object.entries(errors).flatMap(([name, value]): [string, string[]][] => {
+    if (Array.isArray(value)) return [[prefix + name, value.map(String)]];
+    return value && typeof value === "object" ? flattenFieldErrors(value as Record<string, unknown>, `${prefix}${name}.`) : [];
+  });
 }
 
 interface Session {
