@@ -71,13 +71,14 @@ function appBindings(wranglerOptions, vars, d1Fetcher) {
 }
 
 /**
- * Writes `<dir>/config.capnp` and returns its path. Sockets:
+ * Writes `<dir>/<name>.capnp` and returns its path. Sockets:
  *  - `app`   the bundle with its production bindings
  *  - `hello` the Hono hello world (the floor)
  *  - `sql`   the bench-only SQL worker (replays recorded D1 round trips through the same D1 binding)
  *  - `capture` the bundle again, its DB recorded by the SQL worker (used once, outside measurements)
+ * Only the services named in `ports` besides `app` are configured.
  */
-export function writeConfig({ dir, persistDir, bundle, hello, sqlWorker, queueStub, wranglerOptions, vars, ports }) {
+export function writeConfig({ dir, name, persistDir, bundle, hello, sqlWorker, queueStub, wranglerOptions, vars, ports }) {
   mkdirSync(dir, { recursive: true });
   const embed = (file) => `embed ${str(relative(dir, file))}`;
   const { services, extensions } = bindingServices(embed, persistDir);
@@ -94,17 +95,22 @@ export function writeConfig({ dir, persistDir, bundle, hello, sqlWorker, queueSt
       cacheApiOutbound = "cache:entry")`;
   mkdirSync(join(persistDir, "do"), { recursive: true });
   const d1Id = Object.values(wranglerOptions.d1Databases)[0].id;
+  // Only the services that get a socket: the startup measurement runs the app alone.
+  const optional = {
+    capture: () => `(name = "capture", worker = ${appWorker(`(name = "sql", entrypoint = "D1Recorder")`)}),`,
+    hello: () => `(name = "hello", worker = (modules = [(name = "index.js", esModule = ${embed(hello)})], ${compat})),`,
+    sql: () => `(name = "sql", worker = (
+      modules = [(name = "index.js", esModule = ${embed(sqlWorker)})], ${compat},
+      bindings = [${d1Binding("DB", d1Id)}, (name = "D1_ENTRY", service = (name = "d1:db:entry", ${props(d1Id)}))],
+      cacheApiOutbound = "cache:entry")),`,
+  };
+  const extras = Object.keys(ports).filter((name) => optional[name]).map((name) => `${optional[name]()}\n    `).join("");
   const config = `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
   services = [
     (name = "app", worker = ${appWorker()}),
-    (name = "capture", worker = ${appWorker(`(name = "sql", entrypoint = "D1Recorder")`)}),
-    (name = "hello", worker = (modules = [(name = "index.js", esModule = ${embed(hello)})], ${compat})),
-    (name = "sql", worker = (
-      modules = [(name = "index.js", esModule = ${embed(sqlWorker)})], ${compat},
-      bindings = [${d1Binding("DB", d1Id)}, (name = "D1_ENTRY", service = (name = "d1:db:entry", ${props(d1Id)}))])),
-    (name = "queue-stub", worker = (modules = [(name = "index.js", esModule = ${embed(queueStub)})], compatibilityDate = "2023-07-24")),
+    ${extras}(name = "queue-stub", worker = (modules = [(name = "index.js", esModule = ${embed(queueStub)})], compatibilityDate = "2023-07-24")),
     (name = "do:storage", disk = (path = ${str(join(persistDir, "do"))}, writable = true)),
     ${services.join(",\n    ")}
   ],
@@ -114,7 +120,7 @@ const config :Workerd.Config = (
   extensions = [${extensions.join(", ")}]
 );
 `;
-  const path = join(dir, "config.capnp");
+  const path = join(dir, `${name}.capnp`);
   writeFileSync(path, config);
   return path;
 }

@@ -10,13 +10,13 @@ import { freePort, startWorkerd, treeCpuMs } from "./start.mjs";
 
 const HELLO = "Hono hello world (floor)";
 
-async function startAll(root, bundle, persistDir) {
+const STARTUPS = 3;
+
+async function configure(root, bundle, persistDir) {
   // wrangler.toml's bindings; its vars come with .dev.vars applied, so the production values are set here.
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml"));
-  const vars = { ...workerOptions.bindings, JWT_SECRET: SECRET, EXPOSE_QUERY_COUNT: "true", ENVIRONMENT: "production" };
-  const ports = { app: await freePort(), hello: await freePort(), sql: await freePort(), capture: await freePort() };
   const dir = join(root, ".bench/workerd");
-  const configPath = writeConfig({
+  const common = {
     dir,
     persistDir,
     bundle,
@@ -24,12 +24,25 @@ async function startAll(root, bundle, persistDir) {
     sqlWorker: join(import.meta.dirname, "sql-worker.js"),
     queueStub: join(import.meta.dirname, "queue-stub.js"),
     wranglerOptions: workerOptions,
-    vars,
-    ports,
-  });
-  const urls = Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`]));
-  const workerd = await startWorkerd(configPath, `${urls.app}/api/health/live/`);
-  return { workerd, urls };
+    vars: { ...workerOptions.bindings, JWT_SECRET: SECRET, EXPOSE_QUERY_COUNT: "true", ENVIRONMENT: "production" },
+  };
+  return async (name, services) => {
+    const ports = Object.fromEntries(await Promise.all(services.map(async (s) => [s, await freePort()])));
+    const urls = Object.fromEntries(Object.entries(ports).map(([s, port]) => [s, `http://127.0.0.1:${port}`]));
+    return { path: writeConfig({ ...common, name, ports }), urls };
+  };
+}
+
+/** Spawn → first successful response of the app alone (median of a few starts). */
+async function startupMs(config) {
+  const times = [];
+  for (let i = 0; i < STARTUPS; i++) {
+    const { path, urls } = await config("startup", ["app"]);
+    const workerd = await startWorkerd(path, `${urls.app}/api/health/live/`);
+    times.push(workerd.startup_ms);
+    await workerd.stop();
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
 /** The D1 round trips one uncached request makes, as recorded behind the `capture` copy of the app. */
@@ -56,8 +69,22 @@ async function sqlAlone(urls, pid, name, recorded, loops) {
   };
 }
 
+/** CPU per run of one catalog read's Cache API calls (`miss`: two matches and a put; otherwise two matching matches). */
+async function cacheAlone(urls, pid, name, bytes, miss, loops) {
+  const calls = (n) => fetch(`${urls.sql}/cache`, { method: "POST", body: JSON.stringify({ bytes, n, miss }) }).then((r) => r.json());
+  await calls(Math.min(50, loops));
+  const before = treeCpuMs(pid);
+  await calls(loops);
+  return { name, bytes, cpu_ms_per_request: +((treeCpuMs(pid) - before) / loops).toFixed(3) };
+}
+
+const bodyBytes = async (url, scenario) => (await fetch(url + scenario.path.replace("[<id>]", crypto.randomUUID())).then((r) => r.arrayBuffer())).byteLength;
+
 export async function benchBareWorkerd({ root, bundle, persistDir, seeded, tokens, connections, duration, sqlLoops }) {
-  const { workerd, urls } = await startAll(root, bundle, persistDir);
+  const config = await configure(root, bundle, persistDir);
+  const startup_ms = await startupMs(config);
+  const { path, urls } = await config("bench", ["app", "hello", "sql", "capture"]);
+  const workerd = await startWorkerd(path, `${urls.app}/api/health/live/`);
   try {
     const rows = [];
     const run = async (url, scenario, extra) => {
@@ -76,14 +103,23 @@ export async function benchBareWorkerd({ root, bundle, persistDir, seeded, token
     }
 
     const sql = [];
+    const cache = [];
     for (const name of [SERVICE_LIST, SERVICE_DETAIL]) {
       const scenario = scenarios.find((s) => s.name === `${name}, uncached`);
       const recorded = await recordRoundTrips(urls, scenario);
-      const entry = await sqlAlone(urls, workerd.pid, `${name}, uncached`, recorded, sqlLoops);
+      const entry = await sqlAlone(urls, workerd.pid, scenario.name, recorded, sqlLoops);
+      const bytes = await bodyBytes(urls.app, scenario);
+      const miss = await cacheAlone(urls, workerd.pid, scenario.name, bytes, true, sqlLoops);
+      cache.push(miss, await cacheAlone(urls, workerd.pid, `${name}, edge cache hit`, bytes, false, sqlLoops));
       const request = rows.find((r) => r.name === entry.name).cpu_ms_per_request;
-      sql.push({ ...entry, request_cpu_ms: request, request_minus_sql_cpu_ms: +(request - entry.cpu_ms_per_request).toFixed(3) });
+      sql.push({
+        ...entry,
+        request_cpu_ms: request,
+        request_minus_sql_cpu_ms: +(request - entry.cpu_ms_per_request).toFixed(3),
+        request_minus_sql_and_cache_cpu_ms: +(request - entry.cpu_ms_per_request - miss.cpu_ms_per_request).toFixed(3),
+      });
     }
-    return { startup_ms: workerd.startup_ms, scenarios: rows, sql };
+    return { startup_ms, scenarios: rows, sql, cache };
   } catch (e) {
     console.error(workerd.stderr());
     throw e;
