@@ -19,7 +19,7 @@ import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { hashPassword } from "../src/lib/passwords.ts";
 import { markdown } from "./report.mjs";
-import { BASELINE, PASSWORD, SECRET, clientTokens, mainScenarios, roundTrips } from "./scenarios.mjs";
+import { BASELINE, ID_PLACEHOLDER, PASSWORD, SECRET, clientTokens, mainScenarios, roundTrips } from "./scenarios.mjs";
 import { seed } from "./seed.mjs";
 import { benchBareWorkerd } from "./workerd/run.mjs";
 
@@ -84,7 +84,7 @@ async function load(url, scenario) {
     url: url + scenario.path,
     connections: CONNECTIONS,
     duration: DURATION,
-    idReplacement: scenario.path.includes("[<id>]"),
+    idReplacement: scenario.path.includes(ID_PLACEHOLDER),
     requests: [
       {
         method: scenario.method ?? "GET",

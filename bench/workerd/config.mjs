@@ -38,6 +38,7 @@ function bindingServices(embed, persistDir) {
       storage("d1:storage", "d1"),
       objectService("d1:db", "d1/database.worker.js", "D1DatabaseObject", "d1:storage"),
       entryService("d1:db:entry", "d1/entry.worker.js", "d1:db", "D1DatabaseObject", `, compatibilityFlags = ["enhanced_error_serialization"]`),
+      // Rate-limit counters and cached entries stay apart from Miniflare's (same persist directory).
       storage("ratelimit:storage", "workerd-ratelimit"),
       objectService("ratelimit:ns", "ratelimit/ratelimit-object.worker.js", "RateLimiterObject", "ratelimit:storage", ", enableSql = true"),
       entryService("ratelimit:ns:entry", "shared/object-entry.worker.js", "ratelimit:ns", "RateLimiterObject"),

@@ -1,6 +1,7 @@
 // Runs a scenario's load in a child process while sampling workerd's CPU time around it.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { ID_PLACEHOLDER } from "../scenarios.mjs";
 import { treeCpuMs } from "./start.mjs";
 
 const VARIANTS = 4096;
@@ -29,7 +30,7 @@ export async function measure(pid, url, scenario, { connections, duration }) {
     method: scenario.method ?? "GET",
     headers: scenario.headers ?? {},
     variants: variants(scenario),
-    idReplacement: scenario.path.includes("[<id>]"),
+    idReplacement: scenario.path.includes(ID_PLACEHOLDER),
     connections,
     duration,
   };

@@ -3,13 +3,12 @@
 import { join } from "node:path";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { buildHello } from "../hello/build.mjs";
-import { BASELINE, SECRET, SERVICE_DETAIL, SERVICE_LIST, mainScenarios, roundTrips, sample } from "../scenarios.mjs";
+import { BASELINE, ID_PLACEHOLDER, SECRET, SERVICE_DETAIL, SERVICE_LIST, mainScenarios, roundTrips, sample } from "../scenarios.mjs";
 import { writeConfig } from "./config.mjs";
 import { measure } from "./load.mjs";
 import { freePort, startWorkerd, treeCpuMs } from "./start.mjs";
 
 const HELLO = "Hono hello world (floor)";
-
 const STARTUPS = 3;
 
 async function configure(root, bundle, persistDir) {
@@ -49,7 +48,9 @@ async function startupMs(config) {
 async function recordRoundTrips(urls, scenario) {
   await fetch(`${urls.sql}/recorded`).then((r) => r.json()); // drop anything recorded before
   await sample(urls.capture, scenario);
-  return fetch(`${urls.sql}/recorded`).then((r) => r.json());
+  const recorded = await fetch(`${urls.sql}/recorded`).then((r) => r.json());
+  if (!recorded.length) throw new Error(`${scenario.name}: no D1 round trip recorded`);
+  return recorded;
 }
 
 /** CPU per replay of a request's D1 round trips, run `loops` times in one request to the SQL worker. */
@@ -78,7 +79,7 @@ async function cacheAlone(urls, pid, name, bytes, miss, loops) {
   return { name, bytes, cpu_ms_per_request: +((treeCpuMs(pid) - before) / loops).toFixed(3) };
 }
 
-const bodyBytes = async (url, scenario) => (await fetch(url + scenario.path.replace("[<id>]", crypto.randomUUID())).then((r) => r.arrayBuffer())).byteLength;
+const bodyBytes = async (url, scenario) => (await fetch(url + scenario.path.replace(ID_PLACEHOLDER, crypto.randomUUID())).then((r) => r.arrayBuffer())).byteLength;
 
 export async function benchBareWorkerd({ root, bundle, persistDir, seeded, tokens, connections, duration, sqlLoops }) {
   const config = await configure(root, bundle, persistDir);

@@ -1,11 +1,11 @@
-// Starts bare `workerd serve` on a generated config and reads its CPU time from /proc.
-import { spawn } from "node:child_process";
+// Starts bare `workerd serve` on a generated config and reads its CPU time from /proc (Linux only).
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "../..");
-const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux
+const CLOCK_TICKS_PER_S = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
 
 /** A free loopback port (the OS picks one; workerd binds it a moment later). */
 export const freePort = () =>
@@ -50,10 +50,14 @@ async function waitForOk(url, deadline) {
 /** Spawns workerd and resolves once `readyUrl` answers 2xx; `startup_ms` is spawn → that first success. */
 export async function startWorkerd(configPath, readyUrl) {
   const started = performance.now();
+  // --experimental: Miniflare's binding workers use the `experimental` compatibility flag.
+  // stdout (the Worker's JSON request logs) is dropped, as the Miniflare run drops them.
   const child = spawn(join(root, "node_modules/.bin/workerd"), ["serve", "--experimental", configPath], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
   const exited = new Promise((resolve) => child.on("exit", resolve));
+  const killOnExit = () => child.kill();
+  process.once("exit", killOnExit); // no workerd left behind if the benchmark dies
   try {
     await Promise.race([waitForOk(readyUrl, started + 30_000), exited.then((code) => Promise.reject(new Error(`workerd exited (${code}):\n${stderr}`)))]);
   } catch (e) {
@@ -65,6 +69,7 @@ export async function startWorkerd(configPath, readyUrl) {
     startup_ms: Math.round(performance.now() - started),
     stderr: () => stderr,
     stop: async () => {
+      process.off("exit", killOnExit);
       child.kill();
       await exited;
     },
