@@ -89,6 +89,12 @@ export function createApp() {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "stripeSignature", {
+    type: "apiKey",
+    in: "header",
+    name: "Stripe-Signature",
+    description: "Stripe's HMAC signature of the raw body with the webhook secret (only Stripe can send it)",
+  });
 
   app.route("/", healthRouter);
   app.route("/", accountsRouter);

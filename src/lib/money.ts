@@ -36,6 +36,12 @@ export const moneyInput = z
     }
     return cents;
   })
-  .openapi({ type: "string", example: "500.00", description: "Decimal amount with at most 2 places" });
+  .openapi({
+    anyOf: [
+      { type: "string", pattern: "^\\s*\\d{1,9}(\\.\\d{1,2})?\\s*$", example: "500.00" },
+      { type: "number", exclusiveMinimum: 0, maximum: MAX_CENTS / 100 },
+    ],
+    description: "Decimal amount with at most 2 places, greater than 0 and at most 1000000.00",
+  });
 
 export const moneyOutput = z.string().openapi({ example: "500.00" });

@@ -31,7 +31,7 @@ export const CloseCode = {
 const PING = '{"type":"ping"}';
 const PONG = '{"type":"pong"}';
 /** An access JWT is a few hundred bytes; anything much longer is not one. */
-const MAX_TOKEN_LENGTH = 4096;
+export const MAX_TOKEN_LENGTH = 4096;
 
 /** Kept on each socket (survives hibernation). */
 interface SocketState {

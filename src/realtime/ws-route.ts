@@ -4,7 +4,7 @@ import type { AppEnv } from "../env";
 import { currentUser, unauthenticated, userForToken } from "../lib/auth";
 import { ApiError, forbidden } from "../lib/errors";
 import { createRouter, errorResponses, errorSchema } from "../lib/openapi";
-import { CloseCode, MAX_SOCKETS_PER_USER, TOKEN_EXPIRES_HEADER, USER_ID_HEADER, notificationsStub } from "./user-notifications";
+import { CloseCode, MAX_SOCKETS_PER_USER, MAX_TOKEN_LENGTH, TOKEN_EXPIRES_HEADER, USER_ID_HEADER, notificationsStub } from "./user-notifications";
 
 const requireUpgrade: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
@@ -66,6 +66,25 @@ const notificationsSocketRoute = createRoute({
     '(an invalid, expired or other user\'s token → `{"type":"auth_error","detail":…}`, and the socket keeps its old expiry). ' +
     `Logout, a password or role change and deactivation close all the user's sockets with ${CloseCode.SESSION_ENDED}. ` +
     `A user may hold ${MAX_SOCKETS_PER_USER} open sockets; opening another closes the oldest with ${CloseCode.TOO_MANY_SOCKETS}.`,
+  "x-websocket": {
+    description: "The socket's protocol: JSON text messages each way, and the close codes the server sends.",
+    clientMessages: {
+      ping: { type: "object", required: ["type"], properties: { type: { const: "ping" } } },
+      auth: { type: "object", required: ["type", "token"], properties: { type: { const: "auth" }, token: { type: "string", maxLength: MAX_TOKEN_LENGTH } } },
+    },
+    serverMessages: {
+      connection_established: { type: "object", required: ["type"], properties: { type: { const: "connection_established" } } },
+      pong: { type: "object", required: ["type"], properties: { type: { const: "pong" } } },
+      auth_ok: { type: "object", required: ["type", "exp"], properties: { type: { const: "auth_ok" }, exp: { type: "integer" } } },
+      auth_error: { type: "object", required: ["type", "detail"], properties: { type: { const: "auth_error" }, detail: { type: "string" } } },
+      notification: { $ref: "#/components/schemas/Notification" },
+    },
+    closeCodes: {
+      [CloseCode.SESSION_ENDED]: "The user's sessions ended (logout, password or role change, deactivation)",
+      [CloseCode.TOKEN_EXPIRED]: "The access token expired and no fresh one came over the socket",
+      [CloseCode.TOO_MANY_SOCKETS]: `The user opened more than ${MAX_SOCKETS_PER_USER} sockets; this was the oldest`,
+    },
+  },
   middleware: [requireUpgrade, authenticateQueryToken, allowedOrigin] as const,
   request: { query: wsQuery },
   responses: {

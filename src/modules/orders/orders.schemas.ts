@@ -153,7 +153,7 @@ export const createOrderBody = z
       ctx.addIssue({ code: "custom", path: ["service_id"], message: "This field is required." });
     }
   })
-  .openapi("OrderCreateRequest");
+  .openapi("OrderCreateRequest", { anyOf: [{ required: ["service_id"] }, { required: ["service"] }] });
 
 export type OrderCreate = z.infer<typeof createOrderBody>;
 

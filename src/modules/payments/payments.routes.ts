@@ -1,5 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv, Config } from "../../env";
 import { authenticated } from "../../lib/auth";
+import { ApiError } from "../../lib/errors";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
 import { pageSchema } from "../../lib/pagination";
 import {
@@ -75,6 +78,18 @@ export const refundPaymentRoute = createRoute({
   responses: { 200: jsonResponse(paymentSchema, "The payment after the refund"), ...errorResponses(400, 401, 403, 404, 409, 415) },
 });
 
+/** Stripe's settings, or 503: without them there is nothing to verify an event with. */
+export function stripeSettings(config: Config): NonNullable<Config["stripe"]> {
+  if (!config.stripe) throw new ApiError(503, "service_unavailable", "Stripe is not configured.");
+  return config.stripe;
+}
+
+/** Checked before the body is validated, so an unconfigured webhook is a 503 whatever it is sent. */
+const stripeConfigured: MiddlewareHandler<AppEnv> = async (c, next) => {
+  stripeSettings(c.get("config"));
+  await next();
+};
+
 export const stripeWebhookRoute = createRoute({
   method: "post",
   path: "/api/payments/webhooks/stripe/",
@@ -82,8 +97,17 @@ export const stripeWebhookRoute = createRoute({
   tags,
   summary: "Stripe events (signature-verified with Stripe-Signature; each event applied once)",
   description:
-    "Handles payment_intent.succeeded, payment_intent.payment_failed, charge.refund.updated and refund.updated. " +
-    "The raw body is verified, so it is not described as a schema here.",
+    "Handles payment_intent.succeeded, payment_intent.payment_failed, charge.refund.updated and refund.updated; " +
+    "other event types are acknowledged and ignored. The signature is checked over the raw body, with the webhook secret.",
+  security: [{ stripeSignature: [] }],
+  middleware: [stripeConfigured] as const,
+  request: {
+    body: jsonBody(
+      z
+        .looseObject({ id: z.string(), type: z.string(), data: z.looseObject({ object: z.looseObject({}) }) })
+        .openapi("StripeEvent", { description: "A Stripe Event object, as Stripe sends it" }),
+    ),
+  },
   responses: {
     200: jsonResponse(z.object({ received: z.boolean(), duplicate: z.boolean() }).openapi("StripeWebhookAck"), "Event accepted"),
     ...errorResponses(400, 503),

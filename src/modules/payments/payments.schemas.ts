@@ -74,7 +74,7 @@ export const payBody = z
         else if (isExpired(expiry, new Date())) ctx.addIssue({ code: "custom", message: "This card has expired." });
         return expiry ?? { month: 0, year: 0 };
       })
-      .openapi({ type: "string", example: "12/30" }),
+      .openapi({ type: "string", pattern: "^\\s*(0[1-9]|1[0-2])/\\d{2}\\s*$", example: "12/30", description: "MM/YY, not expired" }),
     card_cvv: z.string({ error: required("Enter the 3 or 4 digit security code.") }).regex(/^\d{3,4}$/, "Enter the 3 or 4 digit security code."),
     card_holder_name: z
       .string({ error: required("Enter the card holder's name.") })
