@@ -39,7 +39,7 @@ export interface Operation {
   method: string;
   path: string;
   operationId: string;
-  /** A bearer token is required (security without the anonymous `{}` alternative). */
+  /** A bearer token is required (every security alternative is bearerAuth; no anonymous `{}`). */
   requiresAuth: boolean;
   parameters: Parameter[];
   body?: JsonSchema;
@@ -66,7 +66,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         method: method.toUpperCase(),
         path,
         operationId: op.operationId,
-        requiresAuth: Boolean(op.security?.length) && !op.security!.some((s) => Object.keys(s).length === 0),
+        requiresAuth: Boolean(op.security?.length) && op.security!.every((s) => "bearerAuth" in s),
         parameters: op.parameters ?? [],
         body: op.requestBody?.content?.["application/json"]?.schema,
         responses: op.responses,
