@@ -44,7 +44,7 @@ const pickKeyMode = weighted([
   ["new-twice", 15], // the same key sent twice at once
   ["retry", 15], // a key used before (perhaps by a request a kill cut), same body
 ]);
-/** Operations aim at the newest orders, so concurrent ones collide on the same order. */
+/** Operations aim at the newest orders (the newest paid ones for what needs money held), so concurrent ones collide on the same order. */
 const RECENT_ORDERS = 10;
 const DAY_MS = 86_400_000;
 
@@ -70,10 +70,16 @@ const money = (cents) => (cents / 100).toFixed(2);
 /** Runs operations against the API, remembering the orders and idempotency keys it created. */
 export function createOperations({ client, tokens, seed }) {
   const orders = []; // { id, clientId }
-  const keys = []; // { orderId, clientId, key, body, outcome }
+  const paidOrders = [];
+  const keys = []; // { order, key, body, outcome }
   const asAdmin = { token: tokens[ADMIN_ID] };
 
-  const recentOrder = (r) => orders[orders.length - 1 - Math.floor(r * Math.min(RECENT_ORDERS, orders.length))];
+  const recent = (list, r) => list[list.length - 1 - Math.floor(r * Math.min(RECENT_ORDERS, list.length))];
+  const NEEDS_PAYMENT = new Set(["assign", "start", "complete", "refund-full", "refund-partial"]);
+  const target = (op) => recent(NEEDS_PAYMENT.has(op.type) && paidOrders.length ? paidOrders : orders, op.order);
+  const notePaid = (order, res) => {
+    if (res.status === 201 && res.body.status === "completed") paidOrders.push(order);
+  };
 
   async function create(op) {
     const res = await client.request("POST", "/api/orders/create/", {
@@ -92,13 +98,14 @@ export function createOperations({ client, tokens, seed }) {
   const payBody = (card) => ({ payment_method: "card", card_number: card, card_expiry: "12/35", card_cvv: "123", card_holder_name: "Crash Test" });
 
   async function payWithKey(entry) {
-    const res = await client.request("POST", `/api/payments/order/${entry.orderId}/pay/`, {
-      token: tokens[entry.clientId],
+    const res = await client.request("POST", `/api/payments/order/${entry.order.id}/pay/`, {
+      token: tokens[entry.order.clientId],
       body: entry.body,
       headers: { "Idempotency-Key": entry.key },
-      label: `pay order ${entry.orderId} with key ${entry.key}`,
+      label: `pay order ${entry.order.id} with key ${entry.key}`,
     });
     entry.outcome = res.status ?? "cut";
+    notePaid(entry.order, res);
     return res;
   }
 
@@ -106,9 +113,9 @@ export function createOperations({ client, tokens, seed }) {
     if (op.keyMode === "retry" && keys.length) return payWithKey(keys[Math.floor(op.pastKey * keys.length)]);
     const body = payBody(op.card);
     if (op.keyMode === "none" || op.keyMode === "retry") {
-      return client.request("POST", `/api/payments/order/${order.id}/pay/`, { token: tokens[order.clientId], body });
+      return notePaid(order, await client.request("POST", `/api/payments/order/${order.id}/pay/`, { token: tokens[order.clientId], body }));
     }
-    const entry = { orderId: order.id, clientId: order.clientId, key: `crash-${seed}-${op.id}`, body, outcome: null };
+    const entry = { order, key: `crash-${seed}-${op.id}`, body, outcome: null };
     keys.push(entry);
     await Promise.all(op.keyMode === "new-twice" ? [payWithKey(entry), payWithKey(entry)] : [payWithKey(entry)]);
   }
@@ -125,7 +132,7 @@ export function createOperations({ client, tokens, seed }) {
   }
 
   async function run(op) {
-    const order = recentOrder(op.order);
+    const order = target(op);
     if (op.type === "create" || !order) return create(op);
     switch (op.type) {
       case "pay":
@@ -143,11 +150,18 @@ export function createOperations({ client, tokens, seed }) {
     }
   }
 
-  /** After the crashes, a client retries each payment whose answer it never got, with its key and body. */
+  /**
+   * After the crashes, a client retries each payment with a key whose answer it never got (cut, or
+   * 409 while the first request ran), with the same body; returns each answer as "status code".
+   */
   async function replayUnanswered() {
     const unanswered = keys.filter((entry) => entry.outcome === "cut" || entry.outcome === 409);
-    const statuses = await Promise.all(unanswered.map(async (entry) => (await payWithKey(entry)).status));
-    return statuses;
+    return Promise.all(
+      unanswered.map(async (entry) => {
+        const res = await payWithKey(entry);
+        return res.status === null ? "no answer" : `${res.status} ${res.body?.code ?? res.body?.status}`;
+      }),
+    );
   }
 
   return { run, replayUnanswered, orders, keys };

@@ -14,8 +14,8 @@ import { recover, startRecoveryRuntime } from "./recovery.mjs";
 import { spawnRuntime } from "./runtime-process.mjs";
 
 const KILLS = 22;
-const BURST = 40; // operations drawn per round; the kill comes somewhere in the first 60%
-const CONCURRENCY = 6;
+const BURST = 100; // operations drawn per round; the kill comes somewhere in the first 60%
+const CONCURRENCY = 8;
 const MAX_KILL_DELAY_MS = 40;
 const SECRET = "crash-test-secret-0123456789-0123456789";
 
@@ -30,16 +30,21 @@ function seedArgument() {
 /** Runs operations `CONCURRENCY` at a time; `delay` ms after operation `killAt` starts, kills the runtime and starts no more. */
 async function burst(operations, ops, killAt, delay, kill) {
   let next = 0;
+  let stopped = false;
   let killed = null;
+  const killNow = () => {
+    stopped = true;
+    return kill();
+  };
   async function lane() {
-    while (!killed && next < ops.length) {
+    while (!stopped && next < ops.length) {
       const index = next++;
-      if (index === killAt) killed = new Promise((resolve) => setTimeout(resolve, delay)).then(kill);
+      if (index === killAt) killed = new Promise((resolve) => setTimeout(resolve, delay)).then(killNow);
       await operations.run(ops[index]);
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-  await (killed ?? kill());
+  await (killed ?? killNow());
 }
 
 const started = performance.now();
@@ -84,6 +89,8 @@ for (let round = 0; round < KILLS; round++) {
 
 const final = await startRecoveryRuntime(runtime);
 client.use(final.url);
+// What the crashes left for the recovery to settle: the same checks, before it runs.
+const leftByCrashes = await checkInvariants(final.db);
 const { jobs, replays } = await recover(final, { client, adminToken: tokens[ADMIN_ID], operations });
 const violations = await checkInvariants(final.db);
 const { results: [counts] } = await final.db
@@ -92,11 +99,12 @@ const { results: [counts] } = await final.db
 await final.mf.dispose();
 
 const { stats } = client;
-const tally = (values) => Object.entries(Object.groupBy(values, (v) => v ?? "cut")).map(([k, v]) => `${k}: ${v.length}`).join(", ") || "none";
+const tally = (values) => Object.entries(Object.groupBy(values, (v) => v)).map(([k, v]) => `${k}: ${v.length}`).join(", ") || "none";
 console.log(`data: ${counts.orders} orders, ${counts.payments} payments, ${counts.refunds} refunds, ${operations.keys.length} idempotency keys`);
 console.log(`responses: 2xx ${stats["2xx"]}, 4xx ${stats["4xx"]}, 5xx ${stats["5xx"]}; requests cut by a kill: ${stats.cut}`);
+console.log(`left by the crashes, before recovery: ${tally(leftByCrashes.map((v) => v.invariant))}`);
 for (const { job, result } of jobs) console.log(`recovery job ${job}: ${JSON.stringify(result)}`);
-console.log(`unanswered payments retried with their key after recovery: ${replays.length} (${tally(replays)})`);
+console.log(`payments retried with their key after recovery: ${replays.length} (${tally(replays)})`);
 console.log(`requests in flight at each kill: ${inFlightAtKills.join(" ")}`);
 console.log(`kills: ${inFlightAtKills.length}`);
 console.log(`requests in flight at kill: ${inFlightAtKills.reduce((a, b) => a + b, 0)}`);
