@@ -47,6 +47,9 @@ async function burst(operations, ops, killAt, delay, kill) {
   await (killed ?? killNow());
 }
 
+// Through exit, so the runtime's process group is killed too (see runtime-process.mjs).
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(1));
+
 const started = performance.now();
 const seed = seedArgument();
 console.log(`seed: ${seed}`);

@@ -12,6 +12,9 @@ export async function spawnRuntime(optionsFile) {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = once(child, "exit");
+  // A detached group outlives this process: never leave one running if the test itself fails.
+  const killOnExit = () => groupAlive(child.pid) && process.kill(-child.pid, "SIGKILL");
+  process.on("exit", killOnExit);
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("runtime did not start in time")), START_TIMEOUT_MS);
     createInterface({ input: child.stdout }).on("line", (line) => {
@@ -29,6 +32,7 @@ export async function spawnRuntime(optionsFile) {
       await exited;
       // workerd is reaped by init, not by us: wait until no process of the group is left.
       while (groupAlive(child.pid)) await new Promise((resolve) => setTimeout(resolve, 10));
+      process.off("exit", killOnExit);
     },
   };
 }
