@@ -20,7 +20,7 @@ export function createClient() {
       const klass = res.status >= 500 ? "5xx" : res.status >= 400 ? "4xx" : "2xx";
       stats[klass]++;
       if (klass === "5xx") stats.failures.push(`${label}: ${res.status} ${text.slice(0, 300)}`);
-      return { status: res.status, body: text ? JSON.parse(text) : null };
+      return { status: res.status, body: parseJson(text) };
     } catch (error) {
       if (at.killed) {
         stats.cut++;
@@ -46,4 +46,13 @@ export function createClient() {
       return stats.inFlight;
     },
   };
+}
+
+/** The API answers JSON; anything else (a runtime error page) is kept as text. */
+function parseJson(text) {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text;
+  }
 }

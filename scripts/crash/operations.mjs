@@ -71,7 +71,7 @@ const money = (cents) => (cents / 100).toFixed(2);
 export function createOperations({ client, tokens, seed }) {
   const orders = []; // { id, clientId }
   const paidOrders = [];
-  const keys = []; // { order, key, body, outcome }
+  const keys = []; // { order, key, body, answer }
   const asAdmin = { token: tokens[ADMIN_ID] };
 
   const recent = (list, r) => list[list.length - 1 - Math.floor(r * Math.min(RECENT_ORDERS, list.length))];
@@ -104,9 +104,9 @@ export function createOperations({ client, tokens, seed }) {
       headers: { "Idempotency-Key": entry.key },
       label: `pay order ${entry.order.id} with key ${entry.key}`,
     });
-    entry.outcome = res.status ?? "cut";
+    entry.answer = res.status === null ? "none" : `${res.status} ${res.body?.code ?? res.body?.status}`;
     notePaid(entry.order, res);
-    return res;
+    return entry.answer;
   }
 
   async function pay(op, order) {
@@ -115,7 +115,7 @@ export function createOperations({ client, tokens, seed }) {
     if (op.keyMode === "none" || op.keyMode === "retry") {
       return notePaid(order, await client.request("POST", `/api/payments/order/${order.id}/pay/`, { token: tokens[order.clientId], body }));
     }
-    const entry = { order, key: `crash-${seed}-${op.id}`, body, outcome: null };
+    const entry = { order, key: `crash-${seed}-${op.id}`, body, answer: null };
     keys.push(entry);
     await Promise.all(op.keyMode === "new-twice" ? [payWithKey(entry), payWithKey(entry)] : [payWithKey(entry)]);
   }
@@ -151,18 +151,13 @@ export function createOperations({ client, tokens, seed }) {
   }
 
   /**
-   * After the crashes, a client retries each payment with a key whose answer it never got (cut, or
-   * 409 while the first request ran), with the same body; returns each answer as "status code".
+   * After the crashes, a client retries each payment with a key whose answer it never got (cut by a
+   * kill, or told the first request was still running), with the same body; returns the answers.
    */
-  async function replayUnanswered() {
-    const unanswered = keys.filter((entry) => entry.outcome === "cut" || entry.outcome === 409);
-    return Promise.all(
-      unanswered.map(async (entry) => {
-        const res = await payWithKey(entry);
-        return res.status === null ? "no answer" : `${res.status} ${res.body?.code ?? res.body?.status}`;
-      }),
-    );
+  function replayUnanswered() {
+    const unanswered = keys.filter((entry) => entry.answer === "none" || entry.answer === "409 idempotency_in_progress");
+    return Promise.all(unanswered.map(payWithKey));
   }
 
-  return { run, replayUnanswered, orders, keys };
+  return { run, replayUnanswered, keys };
 }
