@@ -71,7 +71,9 @@ const money = (cents) => (cents / 100).toFixed(2);
 export function createOperations({ client, tokens, seed }) {
   const orders = []; // { id, clientId }
   const paidOrders = [];
-  const keys = []; // { order, key, body, answer }
+  const keys = []; // { order, key, body, answer, first }
+  /** Keys answered once, then differently when sent again with the same body (Stripe semantics: the same answer). */
+  const replayMismatches = [];
   const asAdmin = { token: tokens[ADMIN_ID] };
 
   const recent = (list, r) => list[list.length - 1 - Math.floor(r * Math.min(RECENT_ORDERS, list.length))];
@@ -106,6 +108,13 @@ export function createOperations({ client, tokens, seed }) {
     });
     entry.answer = res.status === null ? "none" : `${res.status} ${res.body?.code ?? res.body?.status}`;
     notePaid(entry.order, res);
+    if (entry.answer !== "none" && entry.answer !== "409 idempotency_in_progress") {
+      const answer = { answer: entry.answer, payment_id: res.body?.id ?? null };
+      entry.first ??= answer;
+      if (answer.answer !== entry.first.answer || answer.payment_id !== entry.first.payment_id) {
+        replayMismatches.push({ key: entry.key, order_id: entry.order.id, first: entry.first, replay: answer });
+      }
+    }
     return entry.answer;
   }
 
@@ -115,7 +124,7 @@ export function createOperations({ client, tokens, seed }) {
     if (op.keyMode === "none" || op.keyMode === "retry") {
       return notePaid(order, await client.request("POST", `/api/payments/order/${order.id}/pay/`, { token: tokens[order.clientId], body }));
     }
-    const entry = { order, key: `crash-${seed}-${op.id}`, body, answer: null };
+    const entry = { order, key: `crash-${seed}-${op.id}`, body, answer: null, first: null };
     keys.push(entry);
     await Promise.all(op.keyMode === "new-twice" ? [payWithKey(entry), payWithKey(entry)] : [payWithKey(entry)]);
   }
@@ -159,5 +168,5 @@ export function createOperations({ client, tokens, seed }) {
     return Promise.all(unanswered.map(payWithKey));
   }
 
-  return { run, replayUnanswered, keys };
+  return { run, replayUnanswered, keys, replayMismatches };
 }

@@ -95,7 +95,10 @@ client.use(final.url);
 // What the crashes left for the recovery to settle: the same checks, before it runs.
 const leftByCrashes = await checkInvariants(final.db);
 const { jobs, replays } = await recover(final, { client, adminToken: tokens[ADMIN_ID], operations });
-const violations = await checkInvariants(final.db);
+const violations = [
+  ...(await checkInvariants(final.db)),
+  ...operations.replayMismatches.map((row) => ({ invariant: "Idempotency-Key replay differs from its first answer", row })),
+];
 const { results: [counts] } = await final.db
   .prepare("SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM payments) AS payments, (SELECT COUNT(*) FROM refunds) AS refunds")
   .all();
