@@ -161,11 +161,11 @@ export function createOperations({ client, tokens, seed }) {
 
   /**
    * After the crashes, a client retries each payment with a key whose answer it never got (cut by a
-   * kill, or told the first request was still running), with the same body; returns the answers.
+   * kill, or told the first request was still running), with the same body; returns `{ key, order_id, answer }`s.
    */
   function replayUnanswered() {
     const unanswered = keys.filter((entry) => entry.answer === "none" || entry.answer === "409 idempotency_in_progress");
-    return Promise.all(unanswered.map(payWithKey));
+    return Promise.all(unanswered.map(async (entry) => ({ key: entry.key, order_id: entry.order.id, answer: await payWithKey(entry) })));
   }
 
   return { run, replayUnanswered, keys, replayMismatches };

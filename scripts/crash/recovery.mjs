@@ -42,7 +42,7 @@ export async function startRecoveryRuntime(runtime) {
   return { mf, url, db: await mf.getD1Database("DB"), nextJobOutcome: outcomes.next };
 }
 
-/** Runs every recovery step; returns what each job reported and the statuses of the clients' retries. */
+/** Runs every recovery step; returns what each job reported and the answers to the clients' retries. */
 export async function recover({ db, nextJobOutcome }, { client, adminToken, operations }) {
   for (const sql of AGING) await db.prepare(sql).bind(AGE_MS).run();
 
@@ -62,7 +62,15 @@ export async function recover({ db, nextJobOutcome }, { client, adminToken, oper
     jobs.push({ job: "payment-retry", result });
     if (!didWork(result)) break;
   }
+  // Keys a kill left claimed without an answer: their retry reruns the operation the first request may have completed.
+  const { results: abandoned } = await db.prepare("SELECT key FROM idempotency_keys WHERE response_status IS NULL").all();
+  const abandonedKeys = new Set(abandoned.map((row) => row.key));
   const replays = await operations.replayUnanswered();
+  for (const replay of replays.filter((r) => abandonedKeys.has(r.key))) {
+    // Whether its answer is the one for what its first request did.
+    const { results } = await db.prepare("SELECT id, status FROM payments WHERE order_id = ? ORDER BY created_at").bind(replay.order_id).all();
+    replay.abandoned = { payments: results.map((p) => `${p.id} ${p.status}`).join(", ") || "none" };
+  }
   jobs.push({ job: "token-cleanup", result: await runJob("token-cleanup") });
   return { jobs, replays };
 }

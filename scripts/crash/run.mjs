@@ -11,9 +11,11 @@ import { checkInvariants } from "./invariants.mjs";
 import { build, startMiniflare, workerOptions } from "./miniflare.mjs";
 import { createOperations, drawOperation, rng } from "./operations.mjs";
 import { recover, startRecoveryRuntime } from "./recovery.mjs";
+import { printReport } from "./report.mjs";
 import { spawnRuntime } from "./runtime-process.mjs";
 
 const KILLS = 22;
+const MIN_KILLS = 20;
 const BURST = 100; // operations drawn per round; the kill comes somewhere in the first 60%
 const CONCURRENCY = 8;
 const MAX_KILL_DELAY_MS = 40;
@@ -105,21 +107,10 @@ const { results: [counts] } = await final.db
 await final.mf.dispose();
 
 const { stats } = client;
-const tally = (values) => Object.entries(Object.groupBy(values, (v) => v)).map(([k, v]) => `${k}: ${v.length}`).join(", ") || "none";
-console.log(`data: ${counts.orders} orders, ${counts.payments} payments, ${counts.refunds} refunds, ${operations.keys.length} idempotency keys`);
-console.log(`responses: 2xx ${stats["2xx"]}, 4xx ${stats["4xx"]}, 5xx ${stats["5xx"]}; requests cut by a kill: ${stats.cut}`);
-console.log(`left by the crashes, before recovery: ${tally(leftByCrashes.map((v) => v.invariant))}`);
-for (const { job, result } of jobs) console.log(`recovery job ${job}: ${JSON.stringify(result)}`);
-console.log(`payments retried with their key after recovery: ${replays.length} (${tally(replays)})`);
-console.log(`requests in flight at each kill: ${inFlightAtKills.join(" ")}`);
-console.log(`kills: ${inFlightAtKills.length}`);
-console.log(`requests in flight at kill: ${inFlightAtKills.reduce((a, b) => a + b, 0)}`);
-console.log(`violations: ${violations.length}`);
-for (const { invariant, row } of violations) console.log(`  violation: ${invariant}: ${JSON.stringify(row)}`);
-for (const failure of stats.failures) console.log(`  unexpected: ${failure}`);
-console.log(`seed: ${seed} (replay: npm run test:crash -- --seed ${seed}); ${((performance.now() - started) / 1000).toFixed(1)} s`);
+const seconds = (performance.now() - started) / 1000;
+printReport({ seed, seconds, counts, keys: operations.keys.length, stats, leftByCrashes, jobs, replays, inFlightAtKills, violations });
 
-const failed = violations.length > 0 || inFlightAtKills.length < 20 || stats.failures.length > 0;
+const failed = violations.length > 0 || inFlightAtKills.length < MIN_KILLS || stats.failures.length > 0;
 if (failed) console.log(`state kept for inspection in ${dir}`);
 else rmSync(dir, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
