@@ -10,7 +10,7 @@
 //   npm run bench          full run: 1,000 users, 10,000 services, 50,000 orders (+ a 1k/100k scale test)
 //   npm run bench:smoke    a few seconds per scenario on a small data set: checks that everything runs
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -18,6 +18,7 @@ import autocannon from "autocannon";
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { hashPassword } from "../src/lib/passwords.ts";
+import { migrate } from "../scripts/lib/migrate.mjs";
 import { markdown } from "./report.mjs";
 import { BASELINE, ID_PLACEHOLDER, PASSWORD, SECRET, clientTokens, mainScenarios, roundTrips } from "./scenarios.mjs";
 import { seed } from "./seed.mjs";
@@ -67,16 +68,6 @@ async function startWorker(persist) {
   const mf = new Miniflare({ ...options, resourcePersistencePath: persist, handleStructuredLogs: () => {} });
   const url = await mf.ready;
   return { mf, url: url.toString().replace(/\/$/, ""), startup_ms: Math.round(performance.now() - started) };
-}
-
-async function migrate(db) {
-  const dir = join(root, "migrations");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
-    for (const statement of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) {
-      const text = statement.replace(/^\s*--.*$/gm, "").trim();
-      if (text) await db.prepare(text).run();
-    }
-  }
 }
 
 async function load(url, scenario) {

@@ -1,23 +1,13 @@
 // The scenarios both benchmarks run (Miniflare and bare workerd), and the one-off requests that
 // read a scenario's D1 round trips and cache outcome.
-import { SignJWT } from "jose";
+import { accessToken as signedToken } from "../scripts/lib/access-token.mjs";
 
 export const SECRET = "bench-secret-0123456789-0123456789-0123456789";
 export const PASSWORD = "bench-password-1";
 export const BASELINE = "baseline (no-op route)";
 export const ID_PLACEHOLDER = "[<id>]";
 
-export async function accessToken(userId, role) {
-  return new SignJWT({ role, token_type: "access" })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(String(userId))
-    .setIssuer("service-marketplace")
-    .setAudience("service-marketplace-api")
-    .setJti(crypto.randomUUID())
-    .setIssuedAt()
-    .setExpirationTime("2h")
-    .sign(new TextEncoder().encode(SECRET));
-}
+export const accessToken = (userId, role) => signedToken(SECRET, userId, role);
 
 export async function clientTokens(seeded) {
   return { client: await accessToken(seeded.clientIds[0], "client"), clients: await Promise.all(seeded.clientIds.map((id) => accessToken(id, "client"))) };

@@ -1,7 +1,7 @@
 // The recovery after the last crash: time passes (the rows a crash can leave in progress are aged
 // past every lease), the jobs that settle them run through the queue, clients retry what they
 // never got an answer to.
-import { startMiniflare } from "./miniflare.mjs";
+import { startMiniflare } from "../lib/miniflare.mjs";
 
 /** Longer than every lease of the app: REFUND_INTENT_LEASE_MS, IDEMPOTENCY_LEASE_MS, STUCK_AFTER_MS. */
 const AGE_MS = 60 * 60 * 1000;

@@ -5,10 +5,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ADMIN_ID, CLIENT_IDS, WORKER_IDS, accessToken, migrate, seed as seedDatabase } from "./database.mjs";
+import { accessToken } from "../lib/access-token.mjs";
+import { migrate } from "../lib/migrate.mjs";
+import { ADMIN_ID, CLIENT_IDS, WORKER_IDS, seed as seedDatabase } from "./database.mjs";
 import { createClient } from "./http.mjs";
 import { checkInvariants } from "./invariants.mjs";
-import { build, startMiniflare, workerOptions } from "./miniflare.mjs";
+import { build, startMiniflare, workerOptions } from "../lib/miniflare.mjs";
 import { createOperations, drawOperation, rng } from "./operations.mjs";
 import { recover, startRecoveryRuntime } from "./recovery.mjs";
 import { printReport } from "./report.mjs";

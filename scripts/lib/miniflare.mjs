@@ -17,13 +17,13 @@ export function build(outDir) {
 }
 
 /** wrangler.toml's worker options for the bundle: plain JSON, so the runtime process needn't import wrangler. */
-export async function workerOptions(bundleDir, bindings) {
+export async function workerOptions(bundleDir, bindings, name = "local") {
   const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
   // The bundle is one self-contained module, so wrangler's module rules are not needed.
   const { modulesRules: _rules, ...options } = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml")).workerOptions;
   return {
     ...options,
-    name: "crash",
+    name,
     modules: true,
     scriptPath: join(bundleDir, "index.js"),
     modulesRoot: bundleDir, // module names are relative to it: a bundle outside the project must not be named "../…"
