@@ -1,5 +1,5 @@
 // Sign up, log in and log out. Tokens live only in memory (see api.ts): a reload signs you out.
-import { api, currentUser, unwrap, endSession, refreshToken, startSession } from "./api";
+import { api, currentUser, endSession, refreshToken, startSession, unwrap } from "./api";
 import { field, h, input, select } from "./dom";
 import { form } from "./forms";
 import { navigate, route } from "./router";
