@@ -1,10 +1,10 @@
 // Admins: every payment, with full or partial refunds.
-import { api } from "./api";
+import { api, unwrap } from "./api";
 import { dateTime, field, h, input, statusBadge } from "./dom";
 import { form } from "./forms";
-import { pager } from "./pager";
+import { pageNumber, pager } from "./pager";
 import { refresh, route } from "./router";
-import type { Page, Payment } from "./types";
+import type { Payment } from "./types";
 
 const REFUNDABLE = ["completed", "partially_refunded"];
 
@@ -14,7 +14,7 @@ function refundForm(payment: Payment): HTMLElement {
     [field("Amount", input("amount", { inputmode: "decimal", placeholder: "all", size: 7 }))],
     "Refund",
     async ({ amount }) => {
-      await api<Payment>(`/api/payments/${payment.id}/refund/`, { method: "POST", body: amount ? { amount } : {} });
+      await api.POST("/api/payments/{id}/refund/", { params: { path: { id: payment.id } }, body: amount ? { amount } : {} });
       await refresh();
     },
   );
@@ -24,7 +24,7 @@ route(
   "/admin/payments",
   "Payments",
   async ({ query, onNotification }) => {
-    const page = await api<Page<Payment>>("/api/payments/", { query: { page: query.get("page") ?? undefined } });
+    const page = await unwrap(api.GET("/api/payments/", { params: { query: { page: pageNumber(query) } } }));
     onNotification((n) => {
       if (n.type === "payment_notification") void refresh();
     });

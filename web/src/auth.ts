@@ -1,21 +1,21 @@
 // Sign up, log in and log out. Tokens live only in memory (see api.ts): a reload signs you out.
-import { api, currentUser, endSession, refreshToken, startSession } from "./api";
+import { api, currentUser, endSession, refreshToken, startSession, unwrap } from "./api";
 import { field, h, input, select } from "./dom";
 import { form } from "./forms";
 import { navigate, route } from "./router";
-import type { Role, Tokens, User } from "./types";
+import type { Role } from "./types";
 
 const homeOf = (role: Role) => ({ client: "#/services", worker: "#/board", admin: "#/admin/payments" })[role];
 
 async function logIn(username: string, password: string, next: string | null): Promise<void> {
-  const { access, refresh, user } = await api<Tokens & { user: User }>("/api/auth/login/", { method: "POST", body: { username, password } });
+  const { access, refresh, user } = await unwrap(api.POST("/api/auth/login/", { body: { username, password } }));
   startSession({ access, refresh }, user);
   navigate(next && next.startsWith("#/") ? next : homeOf(user.role));
 }
 
 export async function logOut(): Promise<void> {
   const refresh = refreshToken();
-  if (refresh) await api("/api/auth/logout/", { method: "POST", body: { refresh } }).catch(() => undefined);
+  if (refresh) await api.POST("/api/auth/logout/", { body: { refresh } }).catch(() => undefined);
   endSession();
   navigate("#/login");
 }
@@ -58,9 +58,9 @@ route("/register", "Sign up", () =>
         field("Password", input("password", { type: "password", autocomplete: "new-password", required: true }), "At least 8 characters, not only digits."),
       ],
       "Sign up",
-      async (values) => {
-        await api<User>("/api/auth/register/", { method: "POST", body: values });
-        await logIn(values.username, values.password, null);
+      async ({ role, username, email, first_name, last_name, password }) => {
+        await api.POST("/api/auth/register/", { body: { role: role === "worker" ? "worker" : "client", username, email, first_name, last_name, password } });
+        await logIn(username, password, null);
       },
     ),
     h("p", {}, "Already have an account? ", h("a", { href: "#/login" }, "Log in")),

@@ -1,11 +1,11 @@
 // Live notifications: one WebSocket per signed-in tab that reconnects with backoff and catches up
 // with `?since=<last id>`, a feed panel (aria-live), the unread count, and the inbox page.
-import { api, currentUser, freshAccessToken, SESSION_EVENT } from "./api";
+import { api, currentUser, freshAccessToken, SESSION_EVENT, unwrap } from "./api";
 import { dateTime, h, mount } from "./dom";
 import { actionButton } from "./forms";
-import { pager } from "./pager";
+import { pageNumber, pager } from "./pager";
 import { NOTIFICATION_EVENT, refresh, route } from "./router";
-import type { Notification, Page } from "./types";
+import type { Notification } from "./types";
 
 const FEED_SIZE = 20;
 const PING_EVERY_MS = 25_000;
@@ -103,8 +103,8 @@ function disconnect(): void {
 
 async function start(): Promise<void> {
   const [recent, unreadPage] = await Promise.all([
-    api<Page<Notification>>("/api/notifications/", { query: { page_size: FEED_SIZE } }),
-    api<Page<Notification>>("/api/notifications/", { query: { unread: "true", page_size: 1 } }),
+    unwrap(api.GET("/api/notifications/", { params: { query: { page_size: FEED_SIZE } } })),
+    unwrap(api.GET("/api/notifications/", { params: { query: { unread: true, page_size: 1 } } })),
   ]);
   feed = recent.results;
   for (const n of feed) seen.add(n.id);
@@ -138,7 +138,7 @@ export function startNotifications(): void {
 }
 
 export async function markAllRead(): Promise<void> {
-  await api("/api/notifications/read-all/", { method: "POST" });
+  await api.POST("/api/notifications/read-all/");
   feed = feed.map((n) => ({ ...n, read: true }));
   setUnread(0);
   renderFeed();
@@ -148,10 +148,10 @@ route(
   "/notifications",
   "Inbox",
   async ({ query, onNotification }) => {
-    const page = await api<Page<Notification>>("/api/notifications/", { query: { page: query.get("page") ?? undefined } });
+    const page = await unwrap(api.GET("/api/notifications/", { params: { query: { page: pageNumber(query) } } }));
     onNotification(() => void refresh());
     const readOne = (n: Notification) => async () => {
-      await api(`/api/notifications/${n.id}/read/`, { method: "POST" });
+      await api.POST("/api/notifications/{id}/read/", { params: { path: { id: n.id } } });
       setUnread(unread - 1);
       await refresh();
     };

@@ -1,10 +1,10 @@
 // A client's orders: the list, one order with its status history (updated live), paying and canceling.
-import { api, currentUser } from "./api";
+import { api, currentUser, unwrap } from "./api";
 import { dateTime, field, h, input, statusBadge } from "./dom";
 import { actionButton, form } from "./forms";
-import { pager } from "./pager";
+import { pageNumber, pager } from "./pager";
 import { navigate, refresh, route } from "./router";
-import type { Order, Page, Payment } from "./types";
+import type { Order, OrderStatus } from "./types";
 
 const personName = (u: { first_name: string; username: string }) => u.first_name || u.username;
 
@@ -29,8 +29,8 @@ export function orderSummary(order: Order, ...actions: (Node | null)[]): HTMLEle
   );
 }
 
-const changeStatus = (order: Order, status: string) => async () => {
-  await api<Order>(`/api/orders/${order.id}/status/`, { method: "POST", body: { status } });
+export const changeStatus = (order: Order, status: OrderStatus) => async () => {
+  await api.POST("/api/orders/{id}/status/", { params: { path: { id: order.id } }, body: { status } });
   await refresh();
 };
 
@@ -42,6 +42,10 @@ function clientActions(order: Order): (Node | null)[] {
   ];
 }
 
+const ORDER_STATUSES: readonly OrderStatus[] = ["pending", "paid", "in_progress", "completed", "canceled"];
+/** The list's `status` filter from the URL, if it names a status. */
+const orderStatus = (value: string | null) => ORDER_STATUSES.find((status) => status === value);
+
 const refreshOnOrderNews = (onNotification: (h: (n: { order_id: number | null }) => void) => void, orderId?: number) =>
   onNotification((n) => {
     if (n.order_id !== null && (orderId === undefined || n.order_id === orderId)) void refresh();
@@ -51,7 +55,7 @@ route(
   "/orders",
   "My orders",
   async ({ query, onNotification }) => {
-    const page = await api<Page<Order>>("/api/orders/", { query: { status: query.get("status") ?? undefined, page: query.get("page") ?? undefined } });
+    const page = await unwrap(api.GET("/api/orders/", { params: { query: { status: orderStatus(query.get("status")), page: pageNumber(query) } } }));
     refreshOnOrderNews(onNotification);
     return h(
       "section",
@@ -86,7 +90,7 @@ route(
   "/orders/:id",
   "Order",
   async ({ params, onNotification }) => {
-    const order = await api<Order>(`/api/orders/${params.id}/`);
+    const order = await unwrap(api.GET("/api/orders/{id}/", { params: { path: { id: Number(params.id) } } }));
     refreshOnOrderNews(onNotification, order.id);
     return h(
       "section",
@@ -103,7 +107,7 @@ route(
   "/orders/:id/pay",
   "Pay for an order",
   async ({ params }) => {
-    const order = await api<Order>(`/api/orders/${params.id}/`);
+    const order = await unwrap(api.GET("/api/orders/{id}/", { params: { path: { id: Number(params.id) } } }));
     if (order.status !== "pending") return h("section", { class: "narrow card" }, h("h1", {}, `Order #${order.id}`), h("p", {}, `This order is ${order.status.replace("_", " ")}; nothing to pay.`), h("a", { href: `#/orders/${order.id}` }, "View order"));
     // One key per form: a double submit or a retry after a network error is charged once.
     let idempotencyKey = crypto.randomUUID();
@@ -126,12 +130,13 @@ route(
           ),
         ],
         `Pay $${order.total_price}`,
-        async (card) => {
-          const payment = await api<Payment>(`/api/payments/order/${order.id}/pay/`, {
-            method: "POST",
-            headers: { "Idempotency-Key": idempotencyKey },
-            body: { payment_method: "card", ...card, card_number: card.card_number.replace(/\s+/g, "") },
-          });
+        async ({ card_holder_name, card_number, card_expiry, card_cvv }) => {
+          const payment = await unwrap(
+            api.POST("/api/payments/order/{order_id}/pay/", {
+              params: { path: { order_id: order.id }, header: { "idempotency-key": idempotencyKey } },
+              body: { payment_method: "card", card_holder_name, card_number: card_number.replace(/\s+/g, ""), card_expiry, card_cvv },
+            }),
+          );
           if (payment.status !== "completed") {
             idempotencyKey = crypto.randomUUID(); // the same key would replay this failure
             throw new Error(payment.failure_message ?? "The payment failed.");

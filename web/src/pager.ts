@@ -1,8 +1,11 @@
 import { h } from "./dom";
-import type { Page } from "./types";
+import type { PageLinks } from "./types";
 
 /** Previous/next links for a paginated list shown at `base` (a hash route), keeping its other query params. */
-export function pager(page: Page<unknown>, query: URLSearchParams, base: string): HTMLElement | null {
+/** The `page` query param as the API wants it (absent for the first page). */
+export const pageNumber = (query: URLSearchParams): number | undefined => Number(query.get("page")) || undefined;
+
+export function pager(page: PageLinks, query: URLSearchParams, base: string): HTMLElement | null {
   if (!page.next && !page.previous) return null;
   const current = Number(query.get("page") ?? 1);
   const link = (to: number, label: string) => {

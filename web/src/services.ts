@@ -1,12 +1,12 @@
 // The catalog: search and filter services, order one (clients), offer a new one (workers).
-import { api, currentUser } from "./api";
+import { api, currentUser, unwrap } from "./api";
 import { field, h, input, select } from "./dom";
 import { form } from "./forms";
-import { pager } from "./pager";
+import { pageNumber, pager } from "./pager";
 import { navigate, route } from "./router";
-import type { Category, Order, Page, Service } from "./types";
+import type { Service } from "./types";
 
-const categories = () => api<Page<Category>>("/api/services/categories/", { query: { page_size: 100 } }).then((p) => p.results);
+const categories = () => unwrap(api.GET("/api/services/categories/", { params: { query: { page_size: 100 } } })).then((p) => p.results);
 
 function serviceCard(service: Service): HTMLElement {
   const role = currentUser()?.role;
@@ -33,7 +33,7 @@ route("/services", "Services", async ({ query }) => {
   const category = query.get("category") ?? "";
   const [cats, page] = await Promise.all([
     categories(),
-    api<Page<Service>>("/api/services/", { query: { search, category, page: query.get("page") ?? undefined, page_size: 12 } }),
+    unwrap(api.GET("/api/services/", { params: { query: { search: search || undefined, category: Number(category) || undefined, page: pageNumber(query), page_size: 12 } } })),
   ]);
   const filters = h(
     "form",
@@ -76,7 +76,7 @@ route(
   "/services/:id/order",
   "Order a service",
   async ({ params }) => {
-    const service = await api<Service>(`/api/services/${params.id}/`);
+    const service = await unwrap(api.GET("/api/services/{id}/", { params: { path: { id: Number(params.id) } } }));
     return h(
       "section",
       { class: "narrow card" },
@@ -96,8 +96,7 @@ route(
         ],
         "Place order",
         async ({ description, address, scheduled_date, quantity }) => {
-          const order = await api<Order>("/api/orders/create/", {
-            method: "POST",
+          const order = await unwrap(api.POST("/api/orders/create/", {
             body: {
               service_id: service.id,
               description,
@@ -106,7 +105,7 @@ route(
               scheduled_date: scheduled_date ? new Date(scheduled_date).toISOString() : "",
               quantity: Number(quantity || 1),
             },
-          });
+          }));
           navigate(`#/orders/${order.id}/pay`);
         },
       ),
@@ -139,10 +138,11 @@ route(
         ],
         "Publish service",
         async ({ name, description, category_id, base_price, duration_hours }) => {
-          const service = await api<Service>("/api/services/", {
-            method: "POST",
-            body: { name, description, category_id: Number(category_id), base_price, duration_hours: Number(duration_hours || 1) },
-          });
+          const service = await unwrap(
+            api.POST("/api/services/", {
+              body: { name, description, category_id: Number(category_id), base_price, duration_hours: Number(duration_hours || 1) },
+            }),
+          );
           navigate(`#/services?search=${encodeURIComponent(service.name)}`);
         },
       ),

@@ -1,21 +1,21 @@
 // A worker's job board: open orders they qualify for (accept) and their own jobs (start, complete).
-import { api, currentUser } from "./api";
+import { api, currentUser, unwrap } from "./api";
 import { h } from "./dom";
 import { actionButton } from "./forms";
-import { orderSummary } from "./orders";
+import { changeStatus, orderSummary } from "./orders";
 import { refresh, route } from "./router";
-import type { Order, Page } from "./types";
+import type { Order } from "./types";
 
-const post = (path: string, body: object) => async () => {
-  await api<Order>(path, { method: "POST", body });
+const accept = (order: Order) => async () => {
+  await api.POST("/api/orders/{id}/assign/", { params: { path: { id: order.id } }, body: {} });
   await refresh();
 };
 
 function jobActions(order: Order): (Node | null)[] {
-  if (!order.worker) return [actionButton("Accept job", post(`/api/orders/${order.id}/assign/`, {}), { class: "primary" })];
+  if (!order.worker) return [actionButton("Accept job", accept(order), { class: "primary" })];
   if (order.status === "pending") return [h("span", { class: "muted" }, "Waiting for the client's payment")];
-  if (order.status === "paid") return [actionButton("Start work", post(`/api/orders/${order.id}/status/`, { status: "in_progress" }), { class: "primary" })];
-  if (order.status === "in_progress") return [actionButton("Mark completed", post(`/api/orders/${order.id}/status/`, { status: "completed" }), { class: "primary" })];
+  if (order.status === "paid") return [actionButton("Start work", changeStatus(order, "in_progress"), { class: "primary" })];
+  if (order.status === "in_progress") return [actionButton("Mark completed", changeStatus(order, "completed"), { class: "primary" })];
   return [];
 }
 
@@ -26,7 +26,7 @@ route(
   "/board",
   "Job board",
   async ({ onNotification }) => {
-    const page = await api<Page<Order>>("/api/orders/", { query: { page_size: 100 } });
+    const page = await unwrap(api.GET("/api/orders/", { params: { query: { page_size: 100 } } }));
     onNotification((n) => {
       if (n.order_id !== null) void refresh();
     });
