@@ -1012,8 +1012,8 @@ export interface components {
              */
             scheduled_date: string;
             /** @default 1 */
-            quantity: number;
-        } | unknown | unknown;
+            quantity?: number;
+        } | Record<string, never> | Record<string, never>;
         OrderAssignRequest: {
             /** @description Required for admins; a worker assigns themselves */
             worker_id?: number;

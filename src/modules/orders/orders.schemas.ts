@@ -153,7 +153,7 @@ export const createOrderBody = z
       ctx.addIssue({ code: "custom", path: ["service_id"], message: "This field is required." });
     }
   })
-  .openapi("OrderCreateRequest", { anyOf: [{ required: ["service_id"] }, { required: ["service"] }] });
+  .openapi("OrderCreateRequest", { anyOf: [{ type: "object", required: ["service_id"] }, { type: "object", required: ["service"] }] });
 
 export type OrderCreate = z.infer<typeof createOrderBody>;
 
