@@ -736,7 +736,8 @@ export interface components {
         };
         Error: {
             detail: string;
-            code: string;
+            /** @enum {string} */
+            code: "parse_error" | "invalid_signature" | "refund_failed" | "not_authenticated" | "permission_denied" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "idempotency_in_progress" | "payload_too_large" | "unsupported_media_type" | "idempotency_mismatch" | "upgrade_required" | "rate_limited" | "server_error" | "service_unavailable";
             request_id?: string;
         };
         RegisterRequest: {

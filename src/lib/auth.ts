@@ -11,7 +11,7 @@ export interface AuthUser {
 }
 
 const unauthenticated = (detail: string) =>
-  new ApiError(401, "not_authenticated", detail, { "WWW-Authenticate": 'Bearer realm="api"' });
+  new ApiError("not_authenticated", detail, { "WWW-Authenticate": 'Bearer realm="api"' });
 
 /** Resolves the bearer token, if any. Public routes ignore a bad token; protected ones call requireUser. */
 export const resolveUser: MiddlewareHandler<AppEnv> = async (c, next) => {

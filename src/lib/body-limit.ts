@@ -9,7 +9,7 @@ import { ApiError } from "./errors";
  */
 const MAX_DRAINED_BYTES = 16 * 1024 * 1024;
 
-const tooLarge = (maxBytes: number) => new ApiError(413, "payload_too_large", `Request body must be at most ${maxBytes} bytes.`);
+const tooLarge = (maxBytes: number) => new ApiError("payload_too_large", `Request body must be at most ${maxBytes} bytes.`);
 
 /** Hono's bodyLimit, but the 413 reaches clients that stream a body (`Transfer-Encoding: chunked`) too. */
 export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {

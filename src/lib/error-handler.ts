@@ -11,12 +11,12 @@ const TRANSIENT_DB_ERROR =
   /SQLITE_BUSY|database is locked|Network connection lost|D1_ERROR: (?:.*overloaded|.*timed? ?out)|storage operation exceeded|SERVER_ERROR: Server returned HTTP status (?:429|502|503|504)/i;
 
 function fromHttpException(error: HTTPException): ApiError {
-  if (error.status === 413) return new ApiError(413, "payload_too_large", "Request body is too large.");
+  if (error.status === 413) return new ApiError("payload_too_large", "Request body is too large.");
   if (/content-type/i.test(error.message)) {
-    return new ApiError(415, "unsupported_media_type", "Unsupported media type; send application/json.");
+    return new ApiError("unsupported_media_type", "Unsupported media type; send application/json.");
   }
-  if (/json/i.test(error.message)) return new ApiError(400, "parse_error", "JSON parse error: the body is not valid JSON.");
-  return new ApiError(error.status, error.status === 401 ? "not_authenticated" : "parse_error", error.message || "Bad request.");
+  if (/json/i.test(error.message)) return new ApiError("parse_error", "JSON parse error: the body is not valid JSON.");
+  return new ApiError(error.status === 401 ? "not_authenticated" : "parse_error", error.message || "Bad request.");
 }
 
 /** The single place errors become responses in the contract's shapes. */

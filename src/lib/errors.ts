@@ -1,35 +1,44 @@
 import type { ZodError } from "zod";
 import { humanMessage } from "./validation-messages";
 
-export type ErrorCode =
-  | "not_authenticated"
-  | "authentication_failed"
-  | "permission_denied"
-  | "not_found"
-  | "conflict"
-  | "invalid_transition"
-  | "rate_limited"
-  | "idempotency_mismatch"
-  | "idempotency_in_progress"
-  | "payment_failed"
-  | "refund_failed"
-  | "parse_error"
-  | "unsupported_media_type"
-  | "payload_too_large"
-  | "method_not_allowed"
-  | "service_unavailable"
-  | "upgrade_required"
-  | "server_error";
+/**
+ * Every error code the API answers with, and its HTTP status: a code always means the same status,
+ * so callers test codes, never statuses, and no call site can pair them differently.
+ */
+export const ERROR_STATUS = {
+  parse_error: 400,
+  invalid_signature: 400,
+  refund_failed: 400,
+  not_authenticated: 401,
+  permission_denied: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  invalid_transition: 409,
+  idempotency_in_progress: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  idempotency_mismatch: 422,
+  upgrade_required: 426,
+  rate_limited: 429,
+  server_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 
 /** The one error type of the API: thrown anywhere, rendered by the app's onError. */
 export class ApiError extends Error {
+  readonly status: (typeof ERROR_STATUS)[ErrorCode];
+
   constructor(
-    readonly status: number,
     readonly code: ErrorCode,
     readonly detail: string,
     readonly headers: Record<string, string> = {},
   ) {
     super(detail);
+    this.status = ERROR_STATUS[code];
   }
 }
 
@@ -47,10 +56,10 @@ export class ValidationError extends Error {
   }
 }
 
-export const notFound = (detail = "Not found.") => new ApiError(404, "not_found", detail);
+export const notFound = (detail = "Not found.") => new ApiError("not_found", detail);
 export const forbidden = (detail = "You do not have permission to perform this action.") =>
-  new ApiError(403, "permission_denied", detail);
-export const conflict = (detail: string, code: ErrorCode = "conflict") => new ApiError(409, code, detail);
+  new ApiError("permission_denied", detail);
+export const conflict = (detail: string, code: "conflict" | "invalid_transition" | "idempotency_in_progress" = "conflict") => new ApiError(code, detail);
 
 /**
  * DRF's shape: messages under their field, nested fields nested (`{"card_expiry": {"month": [...]}}`,

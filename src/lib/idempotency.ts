@@ -108,7 +108,7 @@ export async function idempotent(
 
   if (rowsAffected(claimed) === 0) {
     if (record.requestHash !== hash) {
-      throw new ApiError(422, "idempotency_mismatch", "This Idempotency-Key was already used with a different request.");
+      throw new ApiError("idempotency_mismatch", "This Idempotency-Key was already used with a different request.");
     }
     if (record.responseStatus === null) {
       throw conflict("A request with this Idempotency-Key is still being processed.", "idempotency_in_progress");

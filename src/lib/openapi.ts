@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
-import { ValidationError, zodToFieldErrors } from "./errors";
+import { ERROR_CODES, ValidationError, zodToFieldErrors } from "./errors";
 
 /** Every module router: DRF-style 400s from any failed validation. */
 export function createRouter() {
@@ -12,7 +12,7 @@ export function createRouter() {
 }
 
 export const errorSchema = z
-  .object({ detail: z.string(), code: z.string(), request_id: z.string().optional() })
+  .object({ detail: z.string(), code: z.enum(ERROR_CODES), request_id: z.string().optional() })
   .openapi("Error");
 
 /** Messages per field; a nested object's or list's errors are an object of the same shape (`{"card_expiry": {"month": [...]}}`). */

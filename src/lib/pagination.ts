@@ -48,7 +48,7 @@ export function pageSchema<T extends z.ZodType>(item: T, name: string) {
 /** The DRF envelope with absolute next/previous links; a page past the end is a 404. */
 export function pageEnvelope<T>(requestUrl: string, page: PageRequest, count: number, results: T[]) {
   const lastPage = Math.max(1, Math.ceil(count / page.pageSize));
-  if (page.page > lastPage) throw new ApiError(404, "not_found", "Invalid page.");
+  if (page.page > lastPage) throw new ApiError("not_found", "Invalid page.");
   const link = (n: number) => {
     const url = new URL(requestUrl);
     if (n === 1) url.searchParams.delete("page");
@@ -78,6 +78,6 @@ export function pageFromRows<R extends { total: number }, T>(
   toDto: (row: Omit<R, "total">) => T,
 ) {
   const count = rows[0]?.total ?? (page.page === 1 ? 0 : -1);
-  if (count < 0) throw new ApiError(404, "not_found", "Invalid page.");
+  if (count < 0) throw new ApiError("not_found", "Invalid page.");
   return pageEnvelope(requestUrl, page, count, rows.map(({ total: _total, ...row }) => toDto(row)));
 }

@@ -9,7 +9,7 @@ export const WINDOW_SECONDS = 60;
 export const clientIp = (c: Context<AppEnv>) => c.req.header("CF-Connecting-IP") ?? "unknown";
 
 export const rateLimited = () =>
-  new ApiError(429, "rate_limited", `Request was throttled. Expected available in ${WINDOW_SECONDS} seconds.`, {
+  new ApiError("rate_limited", `Request was throttled. Expected available in ${WINDOW_SECONDS} seconds.`, {
     "Retry-After": String(WINDOW_SECONDS),
   });
 

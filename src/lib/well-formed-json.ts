@@ -29,7 +29,7 @@ export const wellFormedJson: MiddlewareHandler<AppEnv> = async (c, next) => {
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(await c.req.arrayBuffer());
   } catch {
-    throw new ApiError(400, "parse_error", "The body is not valid UTF-8.");
+    throw new ApiError("parse_error", "The body is not valid UTF-8.");
   }
   let body: unknown;
   try {

@@ -8,7 +8,7 @@ import { CloseCode, MAX_SOCKETS_PER_USER, MAX_TOKEN_LENGTH, TOKEN_EXPIRES_HEADER
 
 const requireUpgrade: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-    throw new ApiError(426, "upgrade_required", "This endpoint only accepts WebSocket upgrades.", { Upgrade: "websocket" });
+    throw new ApiError("upgrade_required", "This endpoint only accepts WebSocket upgrades.", { Upgrade: "websocket" });
   }
   await next();
 };

@@ -82,6 +82,15 @@ describe("GET/PATCH /api/users/{id}/", () => {
     expect(await db().query.workerProfiles.findFirst({ where: eq(workerProfiles.userId, me.id) })).toBeDefined();
   });
 
+  it("keeps an admin from demoting or deactivating themselves: 403 permission_denied, nothing changed", async () => {
+    const admin = await createUser("admin");
+    for (const body of [{ role: "client" }, { is_active: false }]) {
+      const res = await call("PATCH", `/api/users/${admin.id}/`, { token: admin.token, body });
+      expect([res.status, res.body.code]).toEqual([403, "permission_denied"]);
+    }
+    expect(await db().query.users.findFirst({ where: eq(users.id, admin.id) })).toMatchObject({ role: "admin", isActive: true });
+  });
+
   it("cannot edit another user", async () => {
     const me = await createUser();
     const other = await createUser();

@@ -131,7 +131,7 @@ describe("the socket route in the OpenAPI document", () => {
     const op = (await call("GET", "/api/schema/")).body.paths["/ws/notifications/"].get;
     expect(op.operationId).toBe("notifications_socket");
     expect(op.parameters.filter((p: { name?: string }) => p.name).map((p: { name: string }) => p.name).sort()).toEqual(["since", "token"]);
-    expect(Object.keys(op.responses).sort()).toEqual(["101", "400", "401", "403", "426"]);
+    expect(Object.keys(op.responses).sort()).toEqual(["101", "400", "401", "403", "426", "503"]);
   });
 });
 

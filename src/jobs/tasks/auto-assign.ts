@@ -61,7 +61,7 @@ export async function autoAssignOrders(db: Db, effects: Effects) {
       });
       assigned++;
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 409)) throw error;
+      if (!(error instanceof ApiError && error.code === "conflict")) throw error;
       skipped++; // someone assigned or changed it meanwhile
     }
   }

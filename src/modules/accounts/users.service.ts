@@ -40,7 +40,7 @@ export async function updateUser(db: Db, caller: AuthUser, id: number, input: Us
   const adminFields = ADMIN_ONLY_FIELDS.filter((field) => input[field] !== undefined);
   if (!isAdmin && adminFields.length) throw forbidden(`Only admins may change: ${adminFields.join(", ")}.`);
   if (isAdmin && caller.id === id && (input.role !== undefined && input.role !== "admin" || input.is_active === false)) {
-    throw new ApiError(400, "permission_denied", "Admins cannot demote or deactivate themselves.");
+    throw new ApiError("permission_denied", "Admins cannot demote or deactivate themselves.");
   }
 
   const changes: Partial<typeof users.$inferInsert> = {};

@@ -15,7 +15,7 @@ export async function queueJob(jobs: Queue<JobMessage>, name: JobName, now = new
     await enqueueJob(jobs, name, now.getTime());
   } catch (error) {
     logEvent("job_enqueue_failed", { job: name, error: String(error) });
-    throw new ApiError(503, "service_unavailable", "The job queue is unavailable; retry shortly.", { "Retry-After": "5" });
+    throw new ApiError("service_unavailable", "The job queue is unavailable; retry shortly.", { "Retry-After": "5" });
   }
   return { job: name, status: "queued" as const, requested_at: now.toISOString() };
 }

@@ -80,7 +80,7 @@ export const refundPaymentRoute = createRoute({
 
 /** Stripe's settings, or 503: without them there is nothing to verify an event with. */
 export function stripeSettings(config: Config): NonNullable<Config["stripe"]> {
-  if (!config.stripe) throw new ApiError(503, "service_unavailable", "Stripe is not configured.");
+  if (!config.stripe) throw new ApiError("service_unavailable", "Stripe is not configured.");
   return config.stripe;
 }
 

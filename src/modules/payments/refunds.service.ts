@@ -84,7 +84,7 @@ export async function refundPayment(
     .byName(payment.gateway)
     .refund({ transactionId: payment.gatewayTransactionId, amountCents: amount, refundId, reason: input.reason });
   await recordRefundOutcome(deps, intent, result, actorId);
-  if (!result.ok) throw new ApiError(400, "refund_failed", `The payment gateway refused the refund: ${result.message}`);
+  if (!result.ok) throw new ApiError("refund_failed", `The payment gateway refused the refund: ${result.message}`);
   return reserved;
 }
 

@@ -11,11 +11,11 @@ import { withRefunded } from "./refunds.service";
 
 /** The event, if `signature` is Stripe's for this exact body; anything else → 400. */
 export async function verifyStripeEvent(rawBody: string, signature: string | undefined, secret: string): Promise<Stripe.Event> {
-  if (!signature) throw new ApiError(400, "authentication_failed", "Missing Stripe-Signature header.");
+  if (!signature) throw new ApiError("invalid_signature", "Missing Stripe-Signature header.");
   try {
     return await Stripe.webhooks.constructEventAsync(rawBody, signature, secret, undefined, Stripe.createSubtleCryptoProvider());
   } catch {
-    throw new ApiError(400, "authentication_failed", "Invalid Stripe signature.");
+    throw new ApiError("invalid_signature", "Invalid Stripe signature.");
   }
 }
 
