@@ -1,13 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import type { Db } from "./db/client";
-import type { AuthUser } from "./lib/auth";
-import type { UserNotifications } from "./realtime/user-notifications";
+import type { AuthUser } from "./lib/auth-user";
+import type { UserSockets } from "./modules/notifications/user-sockets";
 import type { JobMessage } from "./jobs/messages";
 
 /** Bindings declared in wrangler.toml plus secrets from .dev.vars / `wrangler secret put`. */
 export interface Bindings {
   DB: D1Database;
-  USER_NOTIFICATIONS: DurableObjectNamespace<UserNotifications>;
+  USER_NOTIFICATIONS: DurableObjectNamespace<UserSockets>;
   JOBS: Queue<JobMessage>;
   ASSETS: Fetcher;
   LOGIN_USERNAME_LIMITER: RateLimit;

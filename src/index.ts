@@ -1,7 +1,7 @@
 import { createApp } from "./app";
 import type { Bindings } from "./env";
 import { handleQueue } from "./jobs/consumer";
-import { handleScheduled } from "./jobs/scheduled";
+import { handleScheduled } from "./jobs/cron-trigger";
 
 export { UserNotifications } from "./realtime/user-notifications";
 

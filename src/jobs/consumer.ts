@@ -5,7 +5,8 @@ import { logEvent } from "../lib/log";
 import { consumeDeadLetters, jobTypeOf, recordFailedJob } from "./dead-letter";
 import { jobMessageSchema } from "./messages";
 import { MAX_ATTEMPTS, backoffSeconds } from "./retry-policy";
-import { runJob, type JobContext } from "./runner";
+import type { JobContext } from "./job-context";
+import { runJob } from "./message-handlers";
 
 export const DEAD_LETTER_QUEUE = "marketplace-jobs-dlq";
 

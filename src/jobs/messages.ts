@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { JOB_NAMES } from "./schedule";
+import { JOB_NAMES } from "./cron-table";
 
 /** Every message on the JOBS queue. Unknown or malformed messages are dead-lettered, never crash a batch. */
 export const jobMessageSchema = z.discriminatedUnion("type", [

@@ -1,14 +1,11 @@
 import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { users, type Role } from "../../drizzle/schema";
+import type { AuthUser } from "./auth-user";
 import type { AppEnv } from "../env";
 import { ApiError, forbidden } from "./errors";
 import { verifyAccessToken } from "./tokens";
 
-export interface AuthUser {
-  id: number;
-  role: Role;
-}
 
 const unauthenticated = (detail: string) =>
   new ApiError("not_authenticated", detail, { "WWW-Authenticate": 'Bearer realm="api"' });

@@ -6,9 +6,8 @@ import { loadConfig, type Bindings } from "../env";
 import { logEvent } from "../lib/log";
 import { verifyAccessToken } from "../lib/tokens";
 import { toNotificationDto, type NotificationDto } from "../modules/notifications/notifications.schemas";
+import { CloseCode, type UserSockets } from "../modules/notifications/user-sockets";
 
-/** What a live socket receives for each notification: the inbox resource itself. */
-export type PushMessage = NotificationDto;
 
 /** Headers the Worker sets after authenticating the caller; only the Worker can reach this object. */
 export const USER_ID_HEADER = "X-User-Id";
@@ -17,16 +16,6 @@ export const TOKEN_EXPIRES_HEADER = "X-Token-Expires-At";
 export const MAX_REPLAY = 500;
 /** Open sockets per user (tabs and devices); one more closes the oldest. */
 export const MAX_SOCKETS_PER_USER = 10;
-
-/** Close codes the server sends (documented in the README and the route's description). */
-export const CloseCode = {
-  /** Logout, a password or role change, or deactivation ended the user's sessions. */
-  SESSION_ENDED: 4001,
-  /** The access token the socket runs on expired and no fresh one came over it. */
-  TOKEN_EXPIRED: 4002,
-  /** The user opened more than MAX_SOCKETS_PER_USER sockets; this was the oldest. */
-  TOO_MANY_SOCKETS: 4008,
-} as const;
 
 const PING = '{"type":"ping"}';
 const PONG = '{"type":"pong"}';
@@ -55,28 +44,12 @@ function closeQuietly(ws: WebSocket, code: number, reason: string) {
   }
 }
 
-/** The object that holds `userId`'s sockets. */
-export const notificationsStub = (namespace: DurableObjectNamespace<UserNotifications>, userId: number) =>
-  namespace.get(namespace.idFromName(String(userId)));
-
-/**
- * Closes every socket of a user whose session just ended. Never throws: the change that ended the
- * session is already committed, and the sockets still close when their tokens expire.
- */
-export async function endUserSockets(namespace: DurableObjectNamespace<UserNotifications>, userId: number, reason: string) {
-  try {
-    await notificationsStub(namespace, userId).closeAll(CloseCode.SESSION_ENDED, reason);
-  } catch (error) {
-    logEvent("ws_close_all_failed", { user_id: userId, error: String(error) });
-  }
-}
-
 /**
  * One instance per user (`idFromName(String(userId))`): holds that user's live WebSockets, all tabs
  * and devices. Uses the Hibernation API, so nothing lives only in memory: sockets come back from
  * `ctx.getWebSockets()` and their state from their attachment.
  */
-export class UserNotifications extends DurableObject<Bindings> {
+export class UserNotifications extends DurableObject<Bindings> implements UserSockets {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     // Answered by the runtime without waking the object. It matches only this exact text, so
@@ -108,7 +81,7 @@ export class UserNotifications extends DurableObject<Bindings> {
   }
 
   /** RPC from the push job: sends each notification to every live socket of this user. */
-  async push(messages: PushMessage[]): Promise<number> {
+  async push(messages: NotificationDto[]): Promise<number> {
     let delivered = 0;
     for (const ws of this.openSockets()) {
       const state = stateOf(ws);

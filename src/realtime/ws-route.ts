@@ -4,7 +4,8 @@ import type { AppEnv } from "../env";
 import { currentUser, unauthenticated, userForToken } from "../lib/auth";
 import { ApiError, forbidden } from "../lib/errors";
 import { createRouter, errorResponses, errorSchema } from "../lib/openapi";
-import { CloseCode, MAX_SOCKETS_PER_USER, MAX_TOKEN_LENGTH, TOKEN_EXPIRES_HEADER, USER_ID_HEADER, notificationsStub } from "./user-notifications";
+import { CloseCode, notificationsStub } from "../modules/notifications/user-sockets";
+import { MAX_SOCKETS_PER_USER, MAX_TOKEN_LENGTH, TOKEN_EXPIRES_HEADER, USER_ID_HEADER } from "./user-notifications";
 
 const requireUpgrade: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { failedJobs } from "../../drizzle/schema";
-import { buildDailyReport } from "../../src/jobs/tasks/daily-report";
+import { buildDailyReport } from "../../src/modules/reports/daily-report";
 import { call } from "../helpers/http";
 import { createUser, db } from "../helpers/factories";
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { paymentReports } from "../../drizzle/schema";
 import worker from "../../src/index";
-import { CRON_JOBS } from "../../src/jobs/schedule";
+import { CRON_JOBS } from "../../src/jobs/cron-table";
 import { call } from "../helpers/http";
 import { createUser, db } from "../helpers/factories";
 

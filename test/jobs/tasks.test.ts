@@ -3,7 +3,7 @@ import { eq, inArray } from "drizzle-orm";
 import { notifications, orderStatusHistory, orders, payments, paymentReports, refreshTokens } from "../../drizzle/schema";
 import { cleanupOrders } from "../../src/jobs/tasks/order-cleanup";
 import { cleanupTokens } from "../../src/jobs/tasks/token-cleanup";
-import { buildDailyReport, previousUtcDay } from "../../src/jobs/tasks/daily-report";
+import { buildDailyReport, previousUtcDay } from "../../src/modules/reports/daily-report";
 import { createOrder, createUser, db } from "../helpers/factories";
 
 const DAY = 86_400_000;

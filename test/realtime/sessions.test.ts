@@ -1,7 +1,9 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { CloseCode, MAX_SOCKETS_PER_USER, type PushMessage } from "../../src/realtime/user-notifications";
+import type { NotificationDto } from "../../src/modules/notifications/notifications.schemas";
+import { CloseCode } from "../../src/modules/notifications/user-sockets";
+import { MAX_SOCKETS_PER_USER } from "../../src/realtime/user-notifications";
 import { createUser, PASSWORD, shortLivedToken, type TestUser } from "../helpers/factories";
 import { call, uniqueIp } from "../helpers/http";
 import { connect, type TestSocket } from "../helpers/realtime";
@@ -15,7 +17,7 @@ const closedWithin = (socket: TestSocket, ms: number) =>
   Promise.race([socket.closed, sleep(ms).then(() => Promise.reject(new Error(`Socket still open after ${ms} ms`)))]);
 
 let pushId = 1_000_000;
-const aPush = (): PushMessage => ({
+const aPush = (): NotificationDto => ({
   id: pushId++,
   type: "status_update",
   notification_type: "in_progress",

@@ -3,7 +3,7 @@ import type { AppEnv } from "../../env";
 import { currentUser } from "../../lib/auth";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
-import { endUserSockets } from "../../realtime/user-notifications";
+import { endUserSockets } from "../notifications/user-sockets";
 import {
   getUserRoute,
   listUsersRoute,

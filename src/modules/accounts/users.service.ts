@@ -1,7 +1,7 @@
 import { desc, eq, getTableColumns } from "drizzle-orm";
 import { users, workerProfiles } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
-import type { AuthUser } from "../../lib/auth";
+import type { AuthUser } from "../../lib/auth-user";
 import { ApiError, ValidationError, forbidden, notFound } from "../../lib/errors";
 import { hashPassword, passwordPolicyErrors, verifyPassword } from "../../lib/passwords";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { failedJobs } from "../../../drizzle/schema";
-import { JOB_NAMES } from "../../jobs/schedule";
+import { JOB_NAMES } from "../../jobs/cron-table";
 import { paginationQuery } from "../../lib/pagination";
 import { iso } from "../../lib/time";
 

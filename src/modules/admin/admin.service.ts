@@ -3,7 +3,7 @@ import { failedJobs } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import type { JobMessage } from "../../jobs/messages";
 import { enqueueJob } from "../../jobs/enqueue";
-import type { JobName } from "../../jobs/schedule";
+import type { JobName } from "../../jobs/cron-table";
 import { ApiError } from "../../lib/errors";
 import { logEvent } from "../../lib/log";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";

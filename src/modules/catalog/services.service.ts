@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
 import { services } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import { errorChainText } from "../../db/results";
-import type { AuthUser } from "../../lib/auth";
+import type { AuthUser } from "../../lib/auth-user";
 import { ValidationError, forbidden, notFound } from "../../lib/errors";
 import { pageFromRows, type PageRequest } from "../../lib/pagination";
 import { toServiceDto, type ServiceCreate, type ServiceInput, type ServicesQuery } from "./catalog.schemas";

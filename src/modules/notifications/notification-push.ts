@@ -1,17 +1,17 @@
 import { asc, eq } from "drizzle-orm";
 import { notifications } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
-import type { PushMessage, UserNotifications } from "../../realtime/user-notifications";
-import { toNotificationDto } from "./notifications.schemas";
+import { toNotificationDto, type NotificationDto } from "./notifications.schemas";
+import type { UserSockets } from "./user-sockets";
 
 /**
  * The `notifications.push` job: loads the inbox rows one event wrote (one query) and hands each
  * recipient's rows to that user's Durable Object. If any object fails, this throws so the message is
  * retried; the retry pushes to everyone again, which is fine because clients dedupe by `id`.
  */
-export async function pushEvent(db: Db, sockets: DurableObjectNamespace<UserNotifications>, eventId: string) {
+export async function pushEvent(db: Db, sockets: DurableObjectNamespace<UserSockets>, eventId: string) {
   const rows = await db.select().from(notifications).where(eq(notifications.eventId, eventId)).orderBy(asc(notifications.id));
-  const byUser = new Map<number, PushMessage[]>();
+  const byUser = new Map<number, NotificationDto[]>();
   for (const row of rows) {
     const list = byUser.get(row.userId) ?? [];
     list.push(toNotificationDto(row));

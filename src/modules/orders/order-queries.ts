@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { alias, type SelectedFields } from "drizzle-orm/sqlite-core";
 import { categories, orderStatusHistory, orders, services, users } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
-import type { AuthUser } from "../../lib/auth";
+import type { AuthUser } from "../../lib/auth-user";
 import { notFound } from "../../lib/errors";
 import { userColumns, type UserAlias } from "../accounts/user-columns";
 import { serviceColumns, serviceOwner } from "../catalog/service-select";

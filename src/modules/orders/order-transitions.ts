@@ -2,7 +2,7 @@ import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { orderStatusHistory, orders, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import { errorChainText } from "../../db/results";
-import type { AuthUser } from "../../lib/auth";
+import type { AuthUser } from "../../lib/auth-user";
 import { conflict, forbidden } from "../../lib/errors";
 
 /** Who may ask for a transition, relative to the order. */

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { orders, services, workerProfiles, workerSpecializations, type OrderStatus } from "../../../drizzle/schema";
-import type { AuthUser } from "../../lib/auth";
+import type { AuthUser } from "../../lib/auth-user";
 
 /** Statuses in which an order without a worker is open for assignment. */
 export const OPEN_STATUSES = ["pending", "paid"] as const satisfies readonly OrderStatus[];

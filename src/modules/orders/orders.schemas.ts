@@ -3,7 +3,7 @@ import { ORDER_STATUSES, type OrderStatus } from "../../../drizzle/schema";
 import { formatCents, moneyOutput } from "../../lib/money";
 import { paginationQuery } from "../../lib/pagination";
 import { iso, isoOrNull } from "../../lib/time";
-import type { AuthUser } from "../../lib/auth";
+import type { AuthUser } from "../../lib/auth-user";
 import { publicUserSchema, toPublicUserDto, toUserDto, userSchema, type UserRow } from "../accounts/accounts.schemas";
 import { serviceSchema, toServiceDto, type ServiceRow } from "../catalog/catalog.schemas";
 import { seesAddressOf, seesContactsOf } from "./order-visibility";

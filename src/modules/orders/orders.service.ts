@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { orderStatusHistory, orders, services, users, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import { errorChainText } from "../../db/results";
-import type { AuthUser } from "../../lib/auth";
+import type { AuthUser } from "../../lib/auth-user";
 import { ValidationError, conflict, forbidden, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
 import type { Effects } from "../notifications/notification-events";

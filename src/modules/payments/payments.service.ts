@@ -2,7 +2,7 @@ import { and, desc, eq, getTableColumns, inArray, type SQL } from "drizzle-orm";
 import { orders, payments, type PaymentStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/results";
-import type { AuthUser } from "../../lib/auth";
+import type { AuthUser } from "../../lib/auth-user";
 import { conflict, notFound } from "../../lib/errors";
 import type { OperationId } from "../../lib/idempotency";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";

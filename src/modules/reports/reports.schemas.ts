@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { paymentReports } from "../../../drizzle/schema";
-import type { PaymentReportData } from "../../jobs/tasks/daily-report";
+import type { PaymentReportData } from "./daily-report";
 import { formatCents } from "../../lib/money";
 import { paginationQuery } from "../../lib/pagination";
 import { iso } from "../../lib/time";

@@ -1,7 +1,7 @@
 import type { Bindings } from "../env";
 import { logEvent } from "../lib/log";
 import { enqueueJob } from "./enqueue";
-import { CRON_JOBS } from "./schedule";
+import { CRON_JOBS } from "./cron-table";
 
 /** Cron Triggers only enqueue; the queue consumer does the work (with retries and dead-lettering). */
 export async function handleScheduled(controller: ScheduledController, env: Bindings): Promise<void> {

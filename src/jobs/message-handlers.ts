@@ -1,18 +1,8 @@
 import { pushEvent } from "../modules/notifications/notification-push";
 import { announceOrder } from "../modules/orders/order-announcement";
-import type { Db } from "../db/client";
-import type { Effects } from "../modules/notifications/notification-events";
-import type { Bindings } from "../env";
+import type { JobContext } from "./job-context";
+import { runScheduledJob } from "./job-tasks";
 import type { JobMessage } from "./messages";
-import { runScheduledJob } from "./run-scheduled-job";
-
-/** What every job handler gets. */
-export interface JobContext {
-  env: Bindings;
-  db: Db;
-  /** How a job hands follow-up work (notification pushes) to the queue. */
-  effects: Effects;
-}
 
 type Handler<T extends JobMessage["type"]> = (message: Extract<JobMessage, { type: T }>, ctx: JobContext) => Promise<unknown>;
 

@@ -2,10 +2,10 @@ import { loadConfig } from "../env";
 import { paymentDeps } from "../modules/payments/payment-deps";
 import { resumeStalledAnnouncements } from "../modules/orders/order-announcement";
 import { retryDuePayments } from "../modules/payments/payment-retry";
-import type { JobContext } from "./runner";
-import type { JobName } from "./schedule";
+import type { JobContext } from "./job-context";
+import type { JobName } from "./cron-table";
 import { autoAssignOrders } from "./tasks/auto-assign";
-import { buildDailyReport, previousUtcDay } from "./tasks/daily-report";
+import { buildDailyReport, previousUtcDay } from "../modules/reports/daily-report";
 import { cleanupOrders } from "./tasks/order-cleanup";
 import { cleanupTokens } from "./tasks/token-cleanup";
 

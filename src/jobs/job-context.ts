@@ -1,0 +1,11 @@
+import type { Db } from "../db/client";
+import type { Bindings } from "../env";
+import type { Effects } from "../modules/notifications/notification-events";
+
+/** What every job handler gets. */
+export interface JobContext {
+  env: Bindings;
+  db: Db;
+  /** How a job hands follow-up work (notification pushes) to the queue. */
+  effects: Effects;
+}
