@@ -171,7 +171,7 @@ const report = {
 };
 const name = smoke ? "smoke" : "latest";
 mkdirSync(join(root, "bench/results"), { recursive: true });
-writeFileSync(join(root, `bench/results/${name}.json`), JSON.stringify(report, null, 2) + "\n");
+writeFileSync(join(root, `bench/results/${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(join(root, `bench/results/${name}.md`), markdown(report));
 console.log(markdown(report));
 

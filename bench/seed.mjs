@@ -16,7 +16,10 @@ async function insertRows(db, table, columns, rows) {
 /** Deterministic pseudo-random numbers, so every run seeds the same data. */
 function rng(seed) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 export async function seed(db, { users = 1000, services = 10_000, orders = 50_000, categories = 20, passwordHash }) {
@@ -24,7 +27,6 @@ export async function seed(db, { users = 1000, services = 10_000, orders = 50_00
   const now = Date.now();
   const workers = Math.max(1, Math.floor(users * 0.2));
   const admins = 1;
-  const clients = users - workers - admins;
 
   const userRows = [];
   for (let i = 1; i <= users; i++) {

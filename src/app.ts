@@ -108,7 +108,10 @@ export function createApp() {
   app.route("/", paymentsRouter);
 
   let document: ReturnType<typeof apiDocument> | undefined;
-  app.get("/api/schema/", (c) => c.json((document ??= apiDocument(app))));
+  app.get("/api/schema/", (c) => {
+    document ??= apiDocument(app);
+    return c.json(document);
+  });
   // Docs pages load their scripts from the Worker's own static assets, so they work offline.
   app.get("/api/schema/swagger-ui/", swaggerUI({ url: "/api/schema/", baseUrl: "/vendor" }));
   app.get("/api/schema/redoc/", (c) =>

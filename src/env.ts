@@ -30,7 +30,7 @@ export interface Bindings {
   TURSO_AUTH_TOKEN?: string;
 }
 
-export interface Variables {
+interface Variables {
   requestId: string;
   config: Config;
   db: Db;

@@ -16,7 +16,10 @@ export function rng(seed) {
 
 const weighted = (table) => (r) => {
   let x = r * table.reduce((sum, [, w]) => sum + w, 0);
-  for (const [value, w] of table) if ((x -= w) < 0) return value;
+  for (const [value, w] of table) {
+    x -= w;
+    if (x < 0) return value;
+  }
   return table.at(-1)[0];
 };
 

@@ -8,7 +8,7 @@ import { MAX_ATTEMPTS, backoffSeconds } from "./retry-policy";
 import type { JobContext } from "./job-context";
 import { runJob } from "./message-handlers";
 
-export const DEAD_LETTER_QUEUE = "marketplace-jobs-dlq";
+const DEAD_LETTER_QUEUE = "marketplace-jobs-dlq";
 
 /** The Worker's queue() handler: one consumer for the jobs queue, one for its dead letters. */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings, execution: ExecutionContext): Promise<void> {

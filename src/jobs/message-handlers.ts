@@ -7,10 +7,10 @@ import type { JobMessage } from "./messages";
 type Handler<T extends JobMessage["type"]> = (message: Extract<JobMessage, { type: T }>, ctx: JobContext) => Promise<unknown>;
 
 /** A handler for every message type of the union: the compiler rejects a type without one. */
-export type JobRunner = { [T in JobMessage["type"]]: Handler<T> };
+type JobRunner = { [T in JobMessage["type"]]: Handler<T> };
 
 /** Add a message type to src/jobs/messages.ts and its handler here; handlers must be idempotent. */
-export const jobRunner: JobRunner = {
+const jobRunner: JobRunner = {
   "notifications.push": (message, ctx) => pushEvent(ctx.db, ctx.env.USER_NOTIFICATIONS, message.eventId),
   "orders.announce": (message, ctx) => announceOrder(ctx.db, ctx.effects, message.orderId, message.after),
   "job.run": (message, ctx) => runScheduledJob(message.name, new Date(message.requestedAt), ctx),

@@ -44,7 +44,7 @@ export async function userForToken<E extends AppEnv>(c: Context<E>, token: strin
   return row?.isActive ? { id: claims.userId, role: row.role, expiresAt: claims.expiresAt } : null;
 }
 
-export function requireUser<E extends AppEnv>(c: Context<E>): AuthUser {
+function requireUser<E extends AppEnv>(c: Context<E>): AuthUser {
   const user = c.get("user");
   if (user) return user;
   const lookupError = c.get("authLookupError");

@@ -33,7 +33,7 @@ async function safely<T>(operation: string, run: () => Promise<T>): Promise<T | 
 }
 
 /** Makes every cached catalog answer of this data center unreachable. Called after a catalog write. */
-export async function bumpCatalogGeneration(origin: string): Promise<string> {
+async function bumpCatalogGeneration(origin: string): Promise<string> {
   const generation = crypto.randomUUID();
   const entry = new Response(generation, { headers: { "Cache-Control": `max-age=${GENERATION_TTL_SECONDS}` } });
   await safely("bump", () => caches.default.put(generationKey(origin), entry));

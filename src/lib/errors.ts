@@ -72,11 +72,12 @@ export function zodToFieldErrors(error: ZodError): FieldErrors {
     let node = fields;
     for (const key of path.slice(0, -1)) {
       const child = node[key];
-      node = child && !Array.isArray(child) ? child : (node[key] = {});
+      if (!child || Array.isArray(child)) node[key] = {};
+      node = node[key] as FieldErrors;
     }
     const leaf = path[path.length - 1];
-    const existing = node[leaf];
-    const messages = Array.isArray(existing) ? existing : (node[leaf] = []);
+    if (!Array.isArray(node[leaf])) node[leaf] = [];
+    const messages = node[leaf] as string[];
     const message = humanMessage(issue);
     if (!messages.includes(message)) messages.push(message);
   }

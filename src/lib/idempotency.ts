@@ -5,7 +5,7 @@ import { rowsAffected } from "../db/results";
 import { ApiError, ValidationError, conflict } from "./errors";
 import { sha256Hex } from "./tokens";
 
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /**
  * A key still marked in progress after this long belongs to a request that died (a Worker can be
@@ -43,7 +43,7 @@ export interface IdempotentRequest {
 }
 
 /** JSON with object keys sorted at every level, so equal bodies hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {
     const entries = Object.entries(value)

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 
-export const MAX_CENTS = 100_000_000; // 1,000,000.00
+const MAX_CENTS = 100_000_000; // 1,000,000.00
 
 /** Integer cents → "500.00". */
 export function formatCents(cents: number): string {
@@ -10,7 +10,7 @@ export function formatCents(cents: number): string {
 }
 
 /** "500", "500.5", "500.50" or 500.5 → cents; null if it is not a plain decimal with ≤ 2 places. */
-export function parseCents(value: string | number): number | null {
+function parseCents(value: string | number): number | null {
   const text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : value.trim();
   const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(text);
   if (!match) return null;

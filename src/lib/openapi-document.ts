@@ -56,7 +56,8 @@ const errorResponse = (description: string) => ({
 /** What every operation really has because of the app-wide middleware (see app.ts). */
 function completeOperation(op: Operation): void {
   op.parameters = [...(op.parameters ?? []), ref("parameters", "D1Bookmark")];
-  const responses = (op.responses ??= {});
+  op.responses ??= {};
+  const responses = op.responses;
   responses["400"] ??= errorResponse("Malformed request (e.g. an invalid X-D1-Bookmark)");
   // Every route but the liveness probe reads the database: a transient database error is a 503 with Retry-After.
   if (op.operationId !== "health_live") responses["503"] ??= errorResponse("A dependency (the database) is unavailable; retry after Retry-After");

@@ -16,7 +16,7 @@ export const errorSchema = z
   .openapi("Error");
 
 /** Messages per field; a nested object's or list's errors are an object of the same shape (`{"card_expiry": {"month": [...]}}`). */
-export const validationErrorSchema = z
+const validationErrorSchema = z
   .record(z.string(), z.union([z.array(z.string()), z.record(z.string(), z.unknown())]))
   .openapi("ValidationError", { example: { username: ["This field is required."], specializations: { "0": ["A valid integer is required."] } } });
 

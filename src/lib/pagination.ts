@@ -2,8 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { ApiError } from "./errors";
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
 
 const positiveInt = (max?: number) =>
   z
@@ -46,7 +46,7 @@ export function pageSchema<T extends z.ZodType>(item: T, name: string) {
 }
 
 /** The DRF envelope with absolute next/previous links; a page past the end is a 404. */
-export function pageEnvelope<T>(requestUrl: string, page: PageRequest, count: number, results: T[]) {
+function pageEnvelope<T>(requestUrl: string, page: PageRequest, count: number, results: T[]) {
   const lastPage = Math.max(1, Math.ceil(count / page.pageSize));
   if (page.page > lastPage) throw new ApiError("not_found", "Invalid page.");
   const link = (n: number) => {

@@ -2,7 +2,7 @@ import { SignJWT, jwtVerify } from "jose";
 import type { Role } from "../../drizzle/schema";
 import type { Config } from "../env";
 
-export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 
 export interface AccessClaims {
@@ -51,7 +51,7 @@ export async function verifyAccessToken(config: Config, token: string): Promise<
     const role = payload.role;
     if (payload.token_type !== "access" || !Number.isSafeInteger(userId) || userId < 1) return null;
     if (role !== "client" && role !== "worker" && role !== "admin") return null;
-    return { userId, role, expiresAt: payload.exp! };
+    return { userId, role, expiresAt: Number(payload.exp) };
   } catch {
     return null;
   }

@@ -13,7 +13,7 @@ import { CloseCode, type UserSockets } from "../modules/notifications/user-socke
 export const USER_ID_HEADER = "X-User-Id";
 export const TOKEN_EXPIRES_HEADER = "X-Token-Expires-At";
 /** A reconnect replays at most this many missed rows; older ones stay readable in the inbox API. */
-export const MAX_REPLAY = 500;
+const MAX_REPLAY = 500;
 /** Open sockets per user (tabs and devices); one more closes the oldest. */
 export const MAX_SOCKETS_PER_USER = 10;
 

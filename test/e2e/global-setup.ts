@@ -71,7 +71,12 @@ export default async function setup(project: TestProject) {
   server.stdout.pipe(log);
   server.stderr.pipe(log);
   let exited = false;
-  const stopped = new Promise<void>((resolve) => server.on("exit", () => ((exited = true), resolve())));
+  const stopped = new Promise<void>((resolve) =>
+    server.on("exit", () => {
+      exited = true;
+      resolve();
+    }),
+  );
 
   const teardown = async () => {
     if (!exited) {

@@ -48,14 +48,17 @@ const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`
 const now = () => Math.floor(Date.now() / 1000);
 
 /** `a[b][c]=1` form fields → nested objects, as Stripe reads them. */
-export function parseForm(text: string): Json {
+function parseForm(text: string): Json {
   const out: Json = {};
   for (const [name, value] of new URLSearchParams(text)) {
     const path = name.replace(/\]/g, "").split("[");
     let node = out;
     path.forEach((part, i) => {
       if (i === path.length - 1) node[part] = value;
-      else node = (node[part] ??= {}) as Json;
+      else {
+        node[part] ??= {};
+        node = node[part] as Json;
+      }
     });
   }
   return out;
@@ -106,12 +109,13 @@ export class FakeStripe {
   }
 
   private route(method: string, path: string, params: Json): Json {
-    let match: RegExpExecArray | null;
     if (method === "POST" && path === "/v1/payment_methods") return this.createMethod(params);
     if (method === "POST" && path === "/v1/payment_intents") return this.createIntent(params);
-    if (method === "POST" && (match = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(path))) return this.confirm(this.intent(match[1]), params);
+    const confirm = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(path);
+    if (method === "POST" && confirm) return this.confirm(this.intent(confirm[1]), params);
     if (method === "GET" && path === "/v1/payment_intents/search") return this.searchIntents(String(params.query ?? ""));
-    if (method === "GET" && (match = /^\/v1\/payment_intents\/([^/]+)$/.exec(path))) return this.intent(match[1]);
+    const intent = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
+    if (method === "GET" && intent) return this.intent(intent[1]);
     if (method === "POST" && path === "/v1/refunds") return this.createRefund(params);
     throw invalid(`Unrecognized request URL (${method}: ${path}).`, undefined, 404);
   }

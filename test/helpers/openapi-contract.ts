@@ -113,7 +113,8 @@ export function validate(doc: OpenApiDocument, input: JsonSchema, value: unknown
   }
   if (Array.isArray(value)) {
     if (schema.maxItems !== undefined && value.length > schema.maxItems) fail("too many items");
-    if (schema.items) value.forEach((item, i) => errors.push(...validate(doc, schema.items!, item, `${at}[${i}]`)));
+    const items = schema.items;
+    if (items) value.forEach((item, i) => void errors.push(...validate(doc, items, item, `${at}[${i}]`)));
   }
   if (typeOf(value) === "object") {
     const object = value as Record<string, unknown>;

@@ -7,8 +7,8 @@ import type { Bindings } from "../../src/env";
 import { StripeGateway } from "../../src/modules/payments/gateways/stripe-gateway";
 import { BASE, type CallOptions, type CallResult } from "../helpers/http";
 
-export const STRIPE_SECRET_KEY = "sk_test_fake_marketplace";
-export const STRIPE_WEBHOOK_SECRET = "whsec_test_marketplace";
+const STRIPE_SECRET_KEY = "sk_test_fake_marketplace";
+const STRIPE_WEBHOOK_SECRET = "whsec_test_marketplace";
 
 export const fakeStripeConfig = () => ({ secretKey: STRIPE_SECRET_KEY, host: "127.0.0.1", port: inject("fakeStripePort"), protocol: "http" as const });
 

@@ -10,7 +10,7 @@ const homeOf = (role: Role) => ({ client: "#/services", worker: "#/board", admin
 async function logIn(username: string, password: string, next: string | null): Promise<void> {
   const { access, refresh, user } = await unwrap(api.POST("/api/auth/login/", { body: { username, password } }));
   startSession({ access, refresh }, user);
-  navigate(next && next.startsWith("#/") ? next : homeOf(user.role));
+  navigate(next?.startsWith("#/") ? next : homeOf(user.role));
 }
 
 export async function logOut(): Promise<void> {

@@ -51,6 +51,13 @@ export const dateTime = (value: string) =>
 export const statusBadge = (status: string) => h("span", { class: `badge status-${status}` }, status.replace("_", " "));
 
 /** Replaces the contents of `target`. */
+/** An element the page shell (public/index.html) always has. */
+export function byId(id: string): HTMLElement {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`The page has no #${id}.`);
+  return element;
+}
+
 export function mount(target: Element, ...children: Child[]): void {
   target.replaceChildren(...children.flatMap((c) => (c === null || c === undefined || c === false ? [] : [c instanceof Node ? c : String(c)])));
 }

@@ -5,7 +5,7 @@ import { h } from "./dom";
 
 export type Values = Record<string, string>;
 
-export function errorMessage(error: unknown): string {
+function errorMessage(error: unknown): string {
   if (error instanceof TypeError) return `Could not reach the server (${error.message}). Check your connection and try again.`;
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   const fields = Object.entries(error.fieldErrors).map(([name, messages]) => (name === "non_field_errors" ? "" : `${name}: `) + messages.join(" "));
@@ -28,7 +28,8 @@ function showErrors(form: HTMLFormElement, error: unknown): void {
       } else unplaced.push(...messages);
     }
   }
-  const summary = form.querySelector<HTMLElement>(".form-error")!;
+  const summary = form.querySelector<HTMLElement>(".form-error");
+  if (!summary) throw new Error("Every form built here has a .form-error slot.");
   const placedAll = error instanceof ApiError && Object.keys(error.fieldErrors).length > 0 && unplaced.length === 0;
   summary.textContent = placedAll
     ? `Please correct the highlighted fields${error.requestId ? ` (request id ${error.requestId})` : ""}.`

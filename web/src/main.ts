@@ -1,7 +1,7 @@
 // Entry point: the header (navigation follows the signed-in role), the router and live notifications.
 import { currentUser, SESSION_EVENT } from "./api";
 import { logOut } from "./auth";
-import { h, mount } from "./dom";
+import { byId, h, mount } from "./dom";
 import { markAllRead, startNotifications } from "./notifications";
 import { refresh, startRouter } from "./router";
 import type { Role } from "./types";
@@ -29,18 +29,18 @@ function renderHeader(): void {
   const user = currentUser();
   const links = NAV[user?.role ?? "guest"].map(([href, label]) => h("a", { href }, label));
   if (user) links.push(h("a", { href: "#/notifications" }, "Inbox ", h("span", { class: "count", "data-unread": true, hidden: true, "aria-label": "unread" }, "0")));
-  mount(document.getElementById("nav")!, ...links);
+  mount(byId("nav"), ...links);
   mount(
-    document.getElementById("account")!,
+    byId("account"),
     user
       ? h("span", {}, h("span", { class: "who" }, `${user.username} · ${user.role}`), h("button", { type: "button", onclick: () => void logOut() }, "Log out"))
       : h("span", {}, h("a", { href: "#/login" }, "Log in"), h("a", { class: "button primary", href: "#/register" }, "Sign up")),
   );
-  document.getElementById("feed")!.hidden = !user;
+  byId("feed").hidden = !user;
   markCurrentLink();
 }
 
-document.getElementById("feed-read-all")!.addEventListener("click", () => void markAllRead());
+byId("feed-read-all").addEventListener("click", () => void markAllRead());
 window.addEventListener(SESSION_EVENT, () => {
   renderHeader();
   if (!currentUser()) void refresh(); // signed out (or the session expired): leave pages that need an account
@@ -48,4 +48,4 @@ window.addEventListener(SESSION_EVENT, () => {
 window.addEventListener("hashchange", markCurrentLink);
 startNotifications();
 renderHeader();
-startRouter(document.getElementById("view")!);
+startRouter(byId("view"));

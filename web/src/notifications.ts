@@ -125,7 +125,7 @@ export function startNotifications(): void {
     setUnread(0);
     if (currentUser()) void start().catch(() => setConnection("offline"));
   });
-  pingTimer ??= window.setInterval(() => socket?.readyState === WebSocket.OPEN && socket.send('{"type":"ping"}'), PING_EVERY_MS);
+  if (pingTimer === undefined) pingTimer = window.setInterval(() => socket?.readyState === WebSocket.OPEN && socket.send('{"type":"ping"}'), PING_EVERY_MS);
   // Back online or back to the tab: reconnect now instead of waiting out the backoff.
   const reconnectNow = () => {
     if (currentUser() && !socket && document.visibilityState === "visible") {
@@ -158,7 +158,10 @@ route(
     return h(
       "section",
       {},
-      h("div", { class: "page-head" }, h("h1", {}, "Inbox"), actionButton("Mark all as read", async () => (await markAllRead(), await refresh()))),
+      h("div", { class: "page-head" }, h("h1", {}, "Inbox"), actionButton("Mark all as read", async () => {
+        await markAllRead();
+        await refresh();
+      })),
       page.results.length
         ? h(
             "ul",

@@ -4,7 +4,7 @@ import { h, mount } from "./dom";
 import { errorBox } from "./forms";
 import type { Notification, Role } from "./types";
 
-export interface ViewContext {
+interface ViewContext {
   params: Record<string, string>;
   query: URLSearchParams;
   /** Runs `handler` for each live notification while this page is shown. */
@@ -26,13 +26,16 @@ export const NOTIFICATION_EVENT = "notification";
 
 const routes: Route[] = [];
 let outlet: HTMLElement;
-let cleanups: (() => void)[] = [];
+const cleanups: (() => void)[] = [];
 let renderCount = 0;
 
 /** Registers a page; `roles` limits it to signed-in users with one of those roles. */
 export function route(path: string, title: string, view: View, roles?: Role[]): void {
   const keys: string[] = [];
-  const source = path.replace(/:(\w+)/g, (_, key: string) => (keys.push(key), "([^/]+)"));
+  const source = path.replace(/:(\w+)/g, (_, key: string) => {
+    keys.push(key);
+    return "([^/]+)";
+  });
   routes.push({ pattern: new RegExp(`^${source}/?$`), keys, title, view, roles });
 }
 
@@ -54,7 +57,7 @@ async function render(moveFocus: boolean): Promise<void> {
   const current = ++renderCount;
   for (const cleanup of cleanups.splice(0)) cleanup();
   const [path = "/", search = ""] = location.hash.replace(/^#/, "").split("?");
-  const match = routes.map((r) => ({ r, m: r.pattern.exec(path || "/") })).find((x) => x.m);
+  const match = routes.map((r) => ({ r, m: r.pattern.exec(path || "/") })).find((x): x is { r: Route; m: RegExpExecArray } => x.m !== null);
   if (!match) return show(current, "Not found", h("section", {}, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "#/services" }, "Browse services"))), moveFocus);
   const { r, m } = match;
   const user = currentUser();
@@ -62,7 +65,7 @@ async function render(moveFocus: boolean): Promise<void> {
   if (r.roles && user && !r.roles.includes(user.role)) {
     return show(current, r.title, h("section", {}, h("h1", {}, r.title), h("p", { class: "alert" }, `This page is for ${r.roles.join(" or ")} accounts.`)), moveFocus);
   }
-  const params = Object.fromEntries(r.keys.map((key, i) => [key, decodeURIComponent(m![i + 1])]));
+  const params = Object.fromEntries(r.keys.map((key, i) => [key, decodeURIComponent(m[i + 1])]));
   const ctx: ViewContext = {
     params,
     query: new URLSearchParams(search),

@@ -3,15 +3,12 @@ import type { components } from "../../openapi/schema";
 
 type Schemas = components["schemas"];
 
-/** A user as others see them: no contact fields. */
-export type PublicUser = Schemas["PublicUser"];
 /** The signed-in user's own profile (and the other party of an order once a worker is assigned). */
 export type User = Schemas["User"];
 export type Role = User["role"];
 export type Tokens = Schemas["TokenPair"];
 /** The links every paginated list has. */
 export type PageLinks = Pick<Schemas["OrderPage"], "next" | "previous">;
-export type Category = Schemas["Category"];
 export type Service = Schemas["Service"];
 export type Order = Schemas["Order"];
 export type OrderStatus = Order["status"];

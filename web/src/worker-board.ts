@@ -30,7 +30,7 @@ route(
     onNotification((n) => {
       if (n.order_id !== null) void refresh();
     });
-    const me = currentUser()!.id;
+    const me = currentUser()?.id;
     const open = page.results.filter((o) => !o.worker);
     const mine = page.results.filter((o) => o.worker?.id === me);
     const active = mine.filter((o) => o.status !== "completed" && o.status !== "canceled");

@@ -35,7 +35,7 @@ export const serviceColumns = {
 } satisfies Record<keyof ServiceRow, unknown>;
 
 /** `services` joined with its category and owner; add `.where(...)`, ordering and limits. */
-export const selectServices = <T extends SelectedFields = {}>(db: Db, extra = {} as T) =>
+export const selectServices = <T extends SelectedFields = Record<string, never>>(db: Db, extra = {} as T) =>
   db
     .select({ ...serviceColumns, ...extra })
     .from(services)

@@ -8,7 +8,7 @@ import { logEvent } from "../../lib/log";
  * An order id, or SQL that yields it inside the writing batch (a new order's id is only known to
  * the database until the batch commits).
  */
-export type OrderRef = number | SQL;
+type OrderRef = number | SQL;
 
 /** Every domain event that notifies someone. Orders and payments report through this one type. */
 export type DomainEvent =

@@ -6,7 +6,7 @@ import { inboxInserts, schedulePush, type Effects } from "../notifications/notif
 import { qualifiedFor } from "./order-visibility";
 
 /** Workers told per step: one inbox INSERT of this many rows, then the next step is queued. */
-export const ANNOUNCE_CHUNK = 500;
+const ANNOUNCE_CHUNK = 500;
 /** An announcement that made no progress for this long lost its queue message (a crash): the auto-assign run resumes it. */
 export const ANNOUNCE_STALLED_MS = 2 * 60 * 1000;
 

@@ -47,7 +47,7 @@ const orderColumns = {
 } satisfies Record<keyof OrderRow, unknown>;
 
 /** Orders with service (category, owner), client, worker and history; add where, ordering and limits. */
-export const selectOrders = <T extends SelectedFields = {}>(db: Db, extra = {} as T) =>
+export const selectOrders = <T extends SelectedFields = Record<string, never>>(db: Db, extra = {} as T) =>
   db
     .select({ ...orderColumns, ...extra })
     .from(orders)

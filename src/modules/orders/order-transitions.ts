@@ -6,7 +6,7 @@ import type { AuthUser } from "../../lib/auth-user";
 import { conflict, forbidden } from "../../lib/errors";
 
 /** Who may ask for a transition, relative to the order. */
-export type Party = "client" | "assigned_worker" | "admin" | "system";
+type Party = "client" | "assigned_worker" | "admin" | "system";
 
 export interface TransitionRule {
   by: readonly Party[];
@@ -86,7 +86,7 @@ export interface Transition {
  * (another request won the race), `order_id` becomes NULL, the NOT NULL constraint fails and the
  * whole batch rolls back: nothing after the guard can apply to an order in the wrong state.
  */
-export function guardedHistoryInsert(db: Db, h: { orderId: number; status: OrderStatus; actorId: number | null; comment?: string }) {
+function guardedHistoryInsert(db: Db, h: { orderId: number; status: OrderStatus; actorId: number | null; comment?: string }) {
   return db.insert(orderStatusHistory).values({
     orderId: sql`CASE WHEN changes() = 1 THEN ${h.orderId} END`,
     status: h.status,

@@ -20,8 +20,8 @@ export function qualifiedFor(workerId: number | SQLiteColumn | SQL, serviceId: S
 }
 
 /** Unassigned, open, and for a service the worker is qualified for. */
-export const openFor = (workerId: number): SQL =>
-  and(isNull(orders.workerId), inArray(orders.status, OPEN_STATUSES), qualifiedFor(workerId, orders.serviceId))!;
+const openFor = (workerId: number): SQL =>
+  sql`(${isNull(orders.workerId)} AND ${inArray(orders.status, OPEN_STATUSES)} AND ${qualifiedFor(workerId, orders.serviceId)})`;
 
 /**
  * Orders the caller may see: clients their own, workers the ones assigned to them plus open ones

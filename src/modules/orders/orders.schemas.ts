@@ -16,7 +16,7 @@ const orderUser = z.union([userSchema, publicUserSchema]).openapi({ description:
 /** `.nullable()` documents `allOf: [..., {type: [object, null]}]`, which no null satisfies; a union documents `anyOf: [..., null]`. */
 const orderUserOrNull = z.union([userSchema, publicUserSchema, z.null()]);
 
-export const statusHistorySchema = z
+const statusHistorySchema = z
   .object({
     id: z.number().int(),
     status: z.enum(ORDER_STATUSES),

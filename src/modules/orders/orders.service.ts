@@ -41,7 +41,8 @@ const isUnorderableService = (error: unknown) => /NOT NULL constraint failed: or
 const NEW_ORDER_ID = sql`(SELECT max(id) FROM orders)`;
 
 export async function createOrder(db: Db, effects: Effects, client: AuthUser, input: OrderCreate) {
-  const serviceId = (input.service_id ?? input.service)!;
+  const serviceId = input.service_id ?? input.service;
+  if (serviceId === undefined) throw ValidationError.field("service_id", "This field is required."); // the schema already insists
   const [inserted] = await commitOrderChange(
     db,
     effects,
@@ -100,7 +101,7 @@ export async function assignOrder(db: Db, effects: Effects, user: AuthUser, orde
   }
   const order = await assignmentState(db, user, orderId, assigneeId);
   const { assignee } = order;
-  if (!assignee || assignee.role !== "worker" || !assignee.isActive) {
+  if (assignee?.role !== "worker" || !assignee.isActive) {
     throw ValidationError.field("worker_id", "Choose an active worker.");
   }
   if (order.workerId !== null) throw conflict("This order already has a worker.");

@@ -52,7 +52,7 @@ export const toPaymentDto = (p: PaymentRow): PaymentDto => ({
   processed_at: isoOrNull(p.processedAt),
 });
 
-export const PAYMENT_METHODS = ["card"] as const;
+const PAYMENT_METHODS = ["card"] as const;
 
 const required = (message: string) => (issue: { input: unknown }) => (issue.input === undefined ? "This field is required." : message);
 
@@ -92,8 +92,6 @@ export const refundBody = z
     reason: z.string().trim().max(255, "Ensure this field has no more than 255 characters.").optional(),
   })
   .openapi("RefundRequest");
-
-export type RefundInput = z.infer<typeof refundBody>;
 
 export const paymentsQuery = paginationQuery.extend({
   status: z.enum(PAYMENT_STATUSES).optional(),

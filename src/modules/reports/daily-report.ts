@@ -34,7 +34,8 @@ export async function buildDailyReport(db: Db, day: string) {
     if (TOOK_MONEY.has(row.status)) data.gross_amount_cents += row.amount;
     data.refunded_amount_cents += row.refunded;
     for (const [group, key] of [[data.by_status, row.status], [data.by_gateway, row.gateway]] as const) {
-      const entry = (group[key] ??= { count: 0, amount_cents: 0 });
+      group[key] ??= { count: 0, amount_cents: 0 };
+      const entry = group[key];
       entry.count += row.n;
       entry.amount_cents += row.amount;
     }

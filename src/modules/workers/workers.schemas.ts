@@ -49,7 +49,7 @@ export const toWorkerProfileDto = (row: WorkerProfileRow): z.infer<typeof worker
   updated_at: iso(row.updatedAt),
 });
 
-export const WORKER_ORDERINGS = ["rating", "-rating", "experience_years", "-experience_years", "hourly_rate", "-hourly_rate"] as const;
+const WORKER_ORDERINGS = ["rating", "-rating", "experience_years", "-experience_years", "hourly_rate", "-hourly_rate"] as const;
 
 const rating = z
   .string()

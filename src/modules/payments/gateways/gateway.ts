@@ -1,5 +1,5 @@
 /** Card details as entered; they live only for the duration of one request and are never stored. */
-export interface CardDetails {
+interface CardDetails {
   number: string;
   expMonth: number;
   /** Four digits. */
@@ -50,8 +50,8 @@ export type RefundResult = { ok: true; gatewayRefundId: string } | { ok: false; 
  */
 export const GATEWAY_TIMEOUT_MS = 20_000;
 
-export const GATEWAY_NAMES = ["sandbox", "stripe"] as const;
-export type GatewayName = (typeof GATEWAY_NAMES)[number];
+const GATEWAY_NAMES = ["sandbox", "stripe"] as const;
+type GatewayName = (typeof GATEWAY_NAMES)[number];
 
 /** Which payment a lookup is about: our payment id (sent as metadata and idempotency key) and the transaction, if one was recorded. */
 export interface ChargeLookup {

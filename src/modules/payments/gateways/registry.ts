@@ -13,7 +13,8 @@ export function createGateways(config: Pick<Config, "paymentGateway" | "stripe">
     if (name === "sandbox") return new SandboxGateway();
     if (name === "stripe") {
       if (!config.stripe) throw new Error("Stripe is not configured (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).");
-      return (stripe ??= new StripeGateway(config.stripe));
+      stripe ??= new StripeGateway(config.stripe);
+      return stripe;
     }
     throw new Error(`Unknown payment gateway "${name}".`);
   };
