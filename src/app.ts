@@ -12,16 +12,16 @@ import { BOOKMARK_HEADER, sessionConstraint } from "./lib/d1-bookmark";
 import { handleError } from "./lib/error-handler";
 import { logEvent } from "./lib/log";
 import { createRouter } from "./lib/openapi";
-import { accountsRouter } from "./modules/accounts/accounts.handlers";
-import { adminRouter } from "./modules/admin/admin.handlers";
-import { catalogRouter } from "./modules/catalog/catalog.handlers";
-import { healthRouter } from "./modules/health/health.handlers";
-import { ordersRouter } from "./modules/orders/orders.handlers";
-import { paymentsRouter } from "./modules/payments/payments.handlers";
-import { notificationsRouter } from "./modules/notifications/notifications.handlers";
+import { accountsRouter } from "./modules/accounts/accounts.router";
+import { adminRouter } from "./modules/admin/admin.router";
+import { catalogRouter } from "./modules/catalog/catalog.router";
+import { healthRouter } from "./modules/health/health.router";
+import { ordersRouter } from "./modules/orders/orders.router";
+import { paymentsRouter } from "./modules/payments/payments.router";
+import { notificationsRouter } from "./modules/notifications/notifications.router";
 import { notificationsSocketRouter } from "./realtime/ws-route";
-import { reportsRouter } from "./modules/reports/reports.handlers";
-import { workersRouter } from "./modules/workers/workers.handlers";
+import { reportsRouter } from "./modules/reports/reports.router";
+import { workersRouter } from "./modules/workers/workers.router";
 
 const MAX_BODY_BYTES = 64 * 1024;
 

@@ -4,7 +4,7 @@ import type { Bindings } from "../env";
 import { logEvent } from "../lib/log";
 import { consumeDeadLetters, jobTypeOf, recordFailedJob } from "./dead-letter";
 import { jobMessageSchema } from "./messages";
-import { MAX_ATTEMPTS, backoffSeconds } from "./retry-policy";
+import { MAX_DELIVERIES, backoffSeconds } from "./retry-policy";
 import type { JobContext } from "./job-context";
 import { runJob } from "./message-handlers";
 
@@ -39,7 +39,7 @@ async function processMessage(message: Message<unknown>, ctx: JobContext): Promi
     logEvent("job_done", { message_id: message.id, job_type: job.type, attempts: message.attempts, duration_ms: Date.now() - started, result });
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    if (message.attempts >= MAX_ATTEMPTS) return deadLetter(message, ctx, detail);
+    if (message.attempts >= MAX_DELIVERIES) return deadLetter(message, ctx, detail);
     const delaySeconds = backoffSeconds(message.attempts);
     message.retry({ delaySeconds });
     logEvent("job_retry", { message_id: message.id, job_type: job.type, attempts: message.attempts, delay_seconds: delaySeconds, error: detail });

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { createDb } from "../db/client";
 import type { Bindings } from "../env";
 import { logEvent } from "../lib/log";
-import { MAX_ATTEMPTS, backoffSeconds } from "./retry-policy";
+import { MAX_DELIVERIES, backoffSeconds } from "./retry-policy";
 
 const MAX_TEXT = 4000;
 const clip = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
@@ -57,7 +57,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Bind
           messageId: message.id,
           body: message.body,
           error: "Delivery attempts exhausted on the jobs queue.",
-          attempts: MAX_ATTEMPTS,
+          attempts: MAX_DELIVERIES,
         });
         message.ack();
         logEvent("job_dead_lettered", { message_id: message.id, job_type: jobTypeOf(message.body), source: "dlq" });

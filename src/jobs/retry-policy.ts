@@ -1,5 +1,5 @@
 /** Deliveries of a jobs-queue message: the first plus wrangler.toml's `max_retries = 5`. */
-export const MAX_ATTEMPTS = 6;
+export const MAX_DELIVERIES = 6;
 
 const BASE_DELAY_SECONDS = 10;
 const MAX_DELAY_SECONDS = 15 * 60;

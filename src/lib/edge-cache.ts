@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
+import { hex } from "./crypto";
 import { BOOKMARK_HEADER } from "./d1-bookmark";
 import { logEvent } from "./log";
 
@@ -50,7 +51,7 @@ async function cacheKey(requestUrl: string): Promise<string> {
 
 async function strongEtag(body: ArrayBuffer): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
-  return `"${Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("")}"`;
+  return `"${hex(digest.subarray(0, 16))}"`;
 }
 
 /** If-None-Match uses the weak comparison (RFC 9110 §13.1.2). */

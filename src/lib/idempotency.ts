@@ -3,7 +3,7 @@ import { idempotencyKeys } from "../../drizzle/schema";
 import type { Db } from "../db/client";
 import { rowsAffected } from "../db/results";
 import { ApiError, ValidationError, conflict } from "./errors";
-import { sha256Hex } from "./tokens";
+import { hmacSha256Hex, sha256Hex } from "./crypto";
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -54,12 +54,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-async function requestHash(secret: string, payload: unknown): Promise<string> {
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(canonicalJson(payload)));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+const requestHash = (secret: string, payload: unknown) => hmacSha256Hex(secret, canonicalJson(payload));
 
 /** A UUID (version 8: custom) derived from the record's identity and generation. */
 async function operationId(request: IdempotentRequest, recordId: number, expiresAt: Date): Promise<OperationId> {

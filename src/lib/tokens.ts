@@ -1,6 +1,7 @@
 import { SignJWT, jwtVerify } from "jose";
 import type { Role } from "../../drizzle/schema";
 import type { Config } from "../env";
+import { hmacKey, sha256Hex } from "./crypto";
 
 const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_TTL_MS = 14 * 24 * 60 * 60 * 1000;
@@ -15,17 +16,6 @@ export interface VerifiedAccess extends AccessClaims {
   expiresAt: number;
 }
 
-/** The HMAC key is imported once per isolate, not on every sign or verify. */
-const keys = new Map<string, Promise<CryptoKey>>();
-const keyFor = (secret: string) => {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    keys.set(secret, key);
-  }
-  return key;
-};
-
 export async function signAccessToken(config: Config, claims: AccessClaims): Promise<string> {
   return new SignJWT({ role: claims.role, token_type: "access" })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
@@ -35,13 +25,13 @@ export async function signAccessToken(config: Config, claims: AccessClaims): Pro
     .setJti(crypto.randomUUID())
     .setIssuedAt()
     .setExpirationTime(`${ACCESS_TOKEN_TTL_SECONDS}s`)
-    .sign(await keyFor(config.jwtSecret));
+    .sign(await hmacKey(config.jwtSecret));
 }
 
 /** Verifies signature (HS256 only), expiry, issuer and audience; null for any invalid token. */
 export async function verifyAccessToken(config: Config, token: string): Promise<VerifiedAccess | null> {
   try {
-    const { payload } = await jwtVerify(token, await keyFor(config.jwtSecret), {
+    const { payload } = await jwtVerify(token, await hmacKey(config.jwtSecret), {
       algorithms: ["HS256"],
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,
@@ -62,9 +52,4 @@ export async function newRefreshToken(): Promise<{ token: string; hash: string }
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const token = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   return { token, hash: await sha256Hex(token) };
-}
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -2,7 +2,7 @@ import { asc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { failedJobs, orderStatusHistory, orders, payments } from "../../drizzle/schema";
 import type { Bindings } from "../../src/env";
-import { MAX_ATTEMPTS } from "../../src/jobs/retry-policy";
+import { MAX_DELIVERIES } from "../../src/jobs/retry-policy";
 import { TRANSITIONS } from "../../src/modules/orders/order-transitions";
 import { createOrder, createService, createUser, db } from "../helpers/factories";
 import { reportCounts } from "../helpers/hardening-report";
@@ -135,7 +135,7 @@ describe("load and races: nothing lost, one winner", () => {
       const retried = new Set(results.flatMap((r) => r.retryMessages.map((m) => m.msgId)));
       for (const m of pending) expect(acks.has(m.id) !== retried.has(m.id), `message ${m.id} settled exactly once per delivery`).toBe(true);
       pending = pending.filter((m) => retried.has(m.id)).map((m) => ({ ...m, attempts: m.attempts + 1 }));
-      expect(pending.every((m) => m.attempts <= MAX_ATTEMPTS)).toBe(true);
+      expect(pending.every((m) => m.attempts <= MAX_DELIVERIES)).toBe(true);
     }
 
     const dead = new Set((await db().select().from(failedJobs).where(inArray(failedJobs.messageId, messages.map((m) => m.id)))).map((f) => f.messageId));

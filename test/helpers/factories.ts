@@ -5,7 +5,8 @@ import { categories, orderStatusHistory, orders, refreshTokens, services, users,
 import { createDb } from "../../src/db/client";
 import { loadConfig } from "../../src/env";
 import { hashPassword } from "../../src/lib/passwords";
-import { sha256Hex, signAccessToken } from "../../src/lib/tokens";
+import { signAccessToken } from "../../src/lib/tokens";
+import { sha256Hex } from "../../src/lib/crypto";
 
 export const db = () => createDb(env);
 

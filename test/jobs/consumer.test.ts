@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { failedJobs, paymentReports } from "../../drizzle/schema";
-import { MAX_ATTEMPTS } from "../../src/jobs/retry-policy";
+import { MAX_DELIVERIES } from "../../src/jobs/retry-policy";
 import { createOrder, db } from "../helpers/factories";
 import { envWithBrokenObjects, pushMessage, queueMessage, recordEvent, runQueue } from "../helpers/realtime";
 
@@ -41,7 +41,7 @@ describe("jobs queue consumer", () => {
 
   it("backs off exponentially between attempts", async () => {
     const delays: (number | undefined)[] = [];
-    for (let attempts = 1; attempts < MAX_ATTEMPTS; attempts++) {
+    for (let attempts = 1; attempts < MAX_DELIVERIES; attempts++) {
       const message = await undeliverablePush(attempts);
       const result = await runQueue([message], { env: envWithBrokenObjects() });
       expect(result.retryMessages).toEqual([{ msgId: message.id }]);
@@ -52,12 +52,12 @@ describe("jobs queue consumer", () => {
   });
 
   it("records a message whose handler always throws in failed_jobs on its last attempt, once", async () => {
-    const message = await undeliverablePush(MAX_ATTEMPTS);
+    const message = await undeliverablePush(MAX_DELIVERIES);
     const result = await runQueue([message], { env: envWithBrokenObjects() });
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toEqual([message.id]);
     const [row] = await failedJob(message.id);
-    expect(row).toMatchObject({ jobType: "notifications.push", attempts: MAX_ATTEMPTS, payload: JSON.stringify(message.body) });
+    expect(row).toMatchObject({ jobType: "notifications.push", attempts: MAX_DELIVERIES, payload: JSON.stringify(message.body) });
     expect(row.error).toContain("Durable Object unavailable");
 
     // Delivered again (at-least-once): still one record.
@@ -96,7 +96,7 @@ describe("dead-letter queue consumer", () => {
     const result = await runQueue([message, odd], { queue: "marketplace-jobs-dlq" });
     expect(result.explicitAcks.sort()).toEqual([message.id, odd.id].sort());
     const [row] = await failedJob(message.id);
-    expect(row).toMatchObject({ jobType: "notifications.push", payload: JSON.stringify(message.body), attempts: MAX_ATTEMPTS });
+    expect(row).toMatchObject({ jobType: "notifications.push", payload: JSON.stringify(message.body), attempts: MAX_DELIVERIES });
     expect(row.error).toMatch(/exhausted/);
     expect((await failedJob(odd.id))[0]).toMatchObject({ jobType: "unknown", payload: "42" });
 
@@ -105,7 +105,7 @@ describe("dead-letter queue consumer", () => {
   });
 
   it("keeps the jobs consumer's own record (with its error) when the platform also dead-letters the message", async () => {
-    const message = await undeliverablePush(MAX_ATTEMPTS);
+    const message = await undeliverablePush(MAX_DELIVERIES);
     await runQueue([message], { env: envWithBrokenObjects() });
     await runQueue([message], { queue: "marketplace-jobs-dlq" });
     const rows = await failedJob(message.id);

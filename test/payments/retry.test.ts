@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { orders, payments } from "../../drizzle/schema";
 import { SandboxGateway } from "../../src/modules/payments/gateways/sandbox-gateway";
-import { MAX_ATTEMPTS, retryDelayMs } from "../../src/modules/payments/payment-settlement";
+import { MAX_CHARGE_ATTEMPTS, retryDelayMs } from "../../src/modules/payments/payment-settlement";
 import { STUCK_AFTER_MS, retryDuePayments } from "../../src/modules/payments/payment-retry";
 import { db } from "../helpers/factories";
 import { failNextStripeRequest, stripeGateway } from "./stripe-helpers";
@@ -35,12 +35,12 @@ describe("retryDuePayments", () => {
   it("retries with backoff using the stored reference and gives up after 5 attempts", async () => {
     const { order, payment } = await retryableFailure();
     let now = payment.nextRetryAt!;
-    for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
+    for (let attempt = 2; attempt <= MAX_CHARGE_ATTEMPTS; attempt++) {
       await retryDuePayments(deps(), now);
       const row = await paymentRow(payment.id);
       expect(row.attempts).toBe(attempt);
       expect(row.status).toBe("failed");
-      if (attempt < MAX_ATTEMPTS) {
+      if (attempt < MAX_CHARGE_ATTEMPTS) {
         expect(row.retryable).toBe(true);
         expect(row.nextRetryAt!.getTime() - now.getTime()).toBeGreaterThanOrEqual(retryDelayMs(attempt) - 5000);
         now = row.nextRetryAt!;
@@ -49,7 +49,7 @@ describe("retryDuePayments", () => {
       }
     }
     await retryDuePayments(deps(), new Date(now.getTime() + 100 * HOUR));
-    expect((await paymentRow(payment.id)).attempts).toBe(MAX_ATTEMPTS);
+    expect((await paymentRow(payment.id)).attempts).toBe(MAX_CHARGE_ATTEMPTS);
     expect(await paymentsOfOrder(order.id)).toHaveLength(1);
   });
 

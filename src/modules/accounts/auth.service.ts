@@ -5,7 +5,8 @@ import { isUniqueViolation } from "../../db/results";
 import type { Config } from "../../env";
 import { ValidationError } from "../../lib/errors";
 import { DUMMY_PASSWORD_HASH, hashPassword, passwordPolicyErrors, verifyPassword } from "../../lib/passwords";
-import { REFRESH_TOKEN_TTL_MS, newRefreshToken, sha256Hex, signAccessToken } from "../../lib/tokens";
+import { REFRESH_TOKEN_TTL_MS, newRefreshToken, signAccessToken } from "../../lib/tokens";
+import { sha256Hex } from "../../lib/crypto";
 import { unauthenticated } from "../../lib/auth";
 import { toUserDto, type UserDto } from "./accounts.schemas";
 

@@ -10,7 +10,7 @@ import type { PaymentRow } from "./payments.schemas";
 import { refundOwedOrder } from "./refunds.service";
 
 /** A payment is charged at most this many times (the first try plus retries). */
-export const MAX_ATTEMPTS = 5;
+export const MAX_CHARGE_ATTEMPTS = 5;
 const RETRY_BASE_MS = 30 * 60 * 1000;
 
 /** Exponential backoff: 30 min after the first failure, then 1 h, 2 h, 4 h. */
@@ -54,7 +54,7 @@ export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, resul
 
   if (!result.ok) {
     // Without a reusable reference there is nothing to retry with: the client pays again instead.
-    const retryable = result.retryable && reference !== null && payment.attempts < MAX_ATTEMPTS;
+    const retryable = result.retryable && reference !== null && payment.attempts < MAX_CHARGE_ATTEMPTS;
     const failed = {
       status: "failed" as const,
       failureCode: result.code,

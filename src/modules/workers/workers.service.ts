@@ -23,8 +23,11 @@ const profileColumns = {
 
 const listedWorkers = and(eq(users.isActive, true), eq(users.role, "worker"));
 
-/** Workers who own, or declared a specialization in, a service matching `serviceFilter` (over alias s). */
-const qualifiedFor = (serviceFilter: SQL) => sql`(
+/**
+ * Workers who own, or declared a specialization in, a service matching `serviceFilter` (over alias s):
+ * the directory's filter, narrower than order qualification (which also counts workers who declared none).
+ */
+const specializedIn = (serviceFilter: SQL) => sql`(
   EXISTS (SELECT 1 FROM ${workerSpecializations} ws JOIN ${services} s ON s.id = ws.service_id
           WHERE ws.worker_profile_id = ${workerProfiles.id} AND ${serviceFilter})
   OR EXISTS (SELECT 1 FROM ${services} s WHERE s.worker_id = ${workerProfiles.userId} AND ${serviceFilter}))`;
@@ -32,8 +35,8 @@ const qualifiedFor = (serviceFilter: SQL) => sql`(
 function filters(query: WorkersQuery): SQL | undefined {
   return and(
     listedWorkers,
-    query.service !== undefined ? qualifiedFor(sql`s.id = ${query.service}`) : undefined,
-    query.category !== undefined ? qualifiedFor(sql`s.category_id = ${query.category} AND s.is_active = 1`) : undefined,
+    query.service !== undefined ? specializedIn(sql`s.id = ${query.service}`) : undefined,
+    query.category !== undefined ? specializedIn(sql`s.category_id = ${query.category} AND s.is_active = 1`) : undefined,
     query.available !== undefined ? eq(workerProfiles.isAvailable, query.available === "true") : undefined,
     query.min_rating !== undefined ? gte(workerProfiles.ratingHundredths, query.min_rating) : undefined,
   );

@@ -7,7 +7,7 @@ import { getPaymentRoute, listPaymentsRoute, payOrderRoute, refundPaymentRoute }
 import { toPaymentDto, type PaymentDto } from "./payments.schemas";
 import { getPayment, listPayments, payOrder } from "./payments.service";
 import { refundPayment } from "./refunds.service";
-import { stripeWebhookRouter } from "./stripe-webhook.handlers";
+import { stripeWebhookRouter } from "./stripe-webhook.router";
 
 /** Every payments route, the Stripe webhook included. */
 export const paymentsRouter = createRouter()
