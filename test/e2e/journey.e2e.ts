@@ -74,10 +74,14 @@ describe("order journey", () => {
     await waitUntilLive(client);
     await client.getByRole("searchbox", { name: "Search" }).fill("tap");
     await client.getByLabel("Category").selectOption({ label: categoryName });
-    await client.getByRole("button", { name: "Search" }).click();
+    // The catalog's first, unfiltered page may still be on screen: wait for the filtered answer.
+    await Promise.all([
+      client.waitForResponse((r) => r.url().includes("/api/services/?") && r.url().includes("search=tap")),
+      client.getByRole("button", { name: "Search" }).click(),
+    ]);
     const card = client.locator(".service", { hasText: serviceName });
     await card.waitFor();
-    expect(await client.locator(".service").count()).toBe(1);
+    await expect.poll(() => client.locator(".service").count()).toBe(1);
     expect(await card.textContent()).toContain("$80.00");
     await screenshot(client, "02-client-catalog");
 
