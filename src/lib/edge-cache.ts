@@ -15,6 +15,18 @@ const PRIVATE_CACHE_CONTROL = "private, no-cache";
 // Browsers must not reuse an anonymous answer for a request that carries a token or a bookmark.
 const VARY = `Authorization, ${BOOKMARK_HEADER}`;
 const GENERATION_TTL_SECONDS = 86_400;
+/**
+ * How long an isolate reuses the generation it read last instead of reading it from the Cache API
+ * on every request (that read cost more than the rest of a cache hit). A write in this isolate
+ * switches it at once; other isolates of the data center follow within this much.
+ */
+const GENERATION_MEMO_MS = 2_000;
+
+let memo: { origin: string; generation: string; until: number } | undefined;
+const remember = (origin: string, generation: string) => {
+  memo = { origin, generation, until: Date.now() + GENERATION_MEMO_MS };
+  return generation;
+};
 
 /**
  * The catalog generation lives in the Cache API itself: every isolate of a data center reads it
@@ -38,15 +50,19 @@ async function bumpCatalogGeneration(origin: string): Promise<string> {
   const generation = crypto.randomUUID();
   const entry = new Response(generation, { headers: { "Cache-Control": `max-age=${GENERATION_TTL_SECONDS}` } });
   await safely("bump", () => caches.default.put(generationKey(origin), entry));
-  return generation;
+  return remember(origin, generation);
 }
 
 /** The request URL under a generation prefix no routed request can reach (so no client can poison it). */
 async function cacheKey(requestUrl: string): Promise<string> {
   const url = new URL(requestUrl);
-  const stored = await safely("generation", () => caches.default.match(generationKey(url.origin)));
-  const generation = stored ? await stored.text() : await bumpCatalogGeneration(url.origin);
+  const generation = memo && memo.origin === url.origin && Date.now() < memo.until ? memo.generation : await readGeneration(url.origin);
   return `${url.origin}/__edge-cache/${generation}${url.pathname}${url.search}`;
+}
+
+async function readGeneration(origin: string): Promise<string> {
+  const stored = await safely("generation", () => caches.default.match(generationKey(origin)));
+  return stored ? remember(origin, await stored.text()) : bumpCatalogGeneration(origin);
 }
 
 async function strongEtag(body: ArrayBuffer): Promise<string> {
