@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Integer milliseconds, filled in with "now" on insert. */
 const timestampNow = (name: string) =>
@@ -323,4 +323,17 @@ export const failedJobs = sqliteTable(
     failedAt: timestampNow("failed_at"),
   },
   (t) => [uniqueIndex("failed_jobs_message_unique").on(t.messageId)],
+);
+
+/**
+ * Never holds a row: a batch writes into it only to abort itself (see src/db/guards.ts). Each column
+ * refuses any value under a named CHECK, so the error says which guard fired.
+ */
+export const batchGuards = sqliteTable(
+  "batch_guards",
+  {
+    order: integer("order_guard"),
+    payment: integer("payment_guard"),
+  },
+  (t) => [check("order_guard", sql`${t.order} IS NULL`), check("payment_guard", sql`${t.payment} IS NULL`)],
 );

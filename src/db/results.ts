@@ -13,4 +13,8 @@ export function errorChainText(error: unknown): string {
   return parts.join(" | ");
 }
 
+/** SQLite's constraint errors, recognised in one place; modules map them to their domain errors. */
 export const isUniqueViolation = (error: unknown) => /UNIQUE constraint failed/i.test(errorChainText(error));
+export const isForeignKeyViolation = (error: unknown) => /FOREIGN KEY constraint failed/i.test(errorChainText(error));
+/** `column` as SQLite names it: `table.column`. */
+export const isNotNullViolation = (error: unknown, column: string) => errorChainText(error).includes(`NOT NULL constraint failed: ${column}`);

@@ -7,7 +7,8 @@ import { categories, orderStatusHistory, orders, services, users, workerProfiles
 import { createApp } from "../../src/app";
 import { createDb } from "../../src/db/client";
 import { errorChainText, isUniqueViolation, rowsAffected } from "../../src/db/results";
-import { isGuardFailure, transitionStatements } from "../../src/modules/orders/order-transitions";
+import { isGuardFailure } from "../../src/db/guards";
+import { transitionStatements } from "../../src/modules/orders/order-transitions";
 import { createCategory, createOrder, createService, createUser, db, unique } from "../helpers/factories";
 import { BASE } from "../helpers/http";
 
@@ -102,7 +103,7 @@ describe("guarded transitions", () => {
         db().insert(categories).values({ name: note }),
       ]),
     );
-    expect(isGuardFailure(error)).toBe(true);
+    expect(isGuardFailure(error, "order")).toBe(true);
     const [row] = await db().select({ status: orders.status }).from(orders).where(eq(orders.id, order.id));
     expect(row.status).toBe("pending");
     expect(await historyOf(order.id)).toHaveLength(1);
@@ -117,7 +118,7 @@ describe("guarded transitions", () => {
       ),
     );
     expect(attempts.filter((a) => a.status === "fulfilled")).toHaveLength(1);
-    for (const a of attempts) if (a.status === "rejected") expect(isGuardFailure(a.reason)).toBe(true);
+    for (const a of attempts) if (a.status === "rejected") expect(isGuardFailure(a.reason, "order")).toBe(true);
     expect((await historyOf(order.id)).filter((h) => h.status === "canceled")).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
 import { services } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
-import { errorChainText } from "../../db/results";
+import { isForeignKeyViolation } from "../../db/results";
 import type { AuthUser } from "../../lib/auth-user";
 import { ValidationError, forbidden, notFound } from "../../lib/errors";
 import { pageFromRows, type PageRequest } from "../../lib/pagination";
@@ -79,7 +79,7 @@ export async function getService(db: Db, user: AuthUser | null, id: number) {
   return toServiceDto(row);
 }
 
-const isUnknownCategory = (error: unknown) => /FOREIGN KEY constraint failed/i.test(errorChainText(error));
+const isUnknownCategory = isForeignKeyViolation;
 
 /** Runs a write whose only foreign key the caller controls is `category_id`. */
 async function withCategoryCheck<T>(write: Promise<T>): Promise<T> {

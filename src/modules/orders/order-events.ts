@@ -1,8 +1,8 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
+import { isGuardFailure } from "../../db/guards";
 import { conflict, type ApiError } from "../../lib/errors";
 import { inboxInserts, schedulePush, type DomainEvent, type Effects } from "../notifications/notification-events";
-import { isGuardFailure } from "./order-transitions";
 
 export type OrderWrite = BatchItem<"sqlite">;
 
@@ -23,7 +23,7 @@ export async function commitOrderChange(
   try {
     results = await db.batch([...writes, ...inbox.flatMap((i) => i.statements)]);
   } catch (error) {
-    throw isGuardFailure(error) ? lostRace() : error;
+    throw isGuardFailure(error, "order") ? lostRace() : error;
   }
   for (const { eventId } of inbox) schedulePush(effects, eventId);
   return results;

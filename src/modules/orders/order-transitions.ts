@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { orderStatusHistory, orders, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
-import { errorChainText } from "../../db/results";
+import { abortUnlessChanged } from "../../db/guards";
 import type { AuthUser } from "../../lib/auth-user";
 import { conflict, forbidden } from "../../lib/errors";
 
@@ -81,20 +81,6 @@ export interface Transition {
   guard?: SQL;
 }
 
-/**
- * The history row that follows a guarded UPDATE in the same batch. If that UPDATE changed no row
- * (another request won the race), `order_id` becomes NULL, the NOT NULL constraint fails and the
- * whole batch rolls back: nothing after the guard can apply to an order in the wrong state.
- */
-function guardedHistoryInsert(db: Db, h: { orderId: number; status: OrderStatus; actorId: number | null; comment?: string }) {
-  return db.insert(orderStatusHistory).values({
-    orderId: sql`CASE WHEN changes() = 1 THEN ${h.orderId} END`,
-    status: h.status,
-    comment: h.comment ?? "",
-    createdById: h.actorId,
-  });
-}
-
 /** `UPDATE orders SET status = :to WHERE id = :id AND status = :from`. */
 function transitionUpdate(db: Db, t: Transition) {
   const now = new Date();
@@ -104,9 +90,13 @@ function transitionUpdate(db: Db, t: Transition) {
     .where(and(eq(orders.id, t.orderId), typeof t.from === "string" ? eq(orders.status, t.from) : inArray(orders.status, t.from), t.guard));
 }
 
-/** The guarded UPDATE plus its history row, for one `db.batch`. */
+/** The guarded UPDATE plus its history row, for one `db.batch`: if the order was no longer `from`, the batch aborts. */
 export function transitionStatements(db: Db, t: Transition) {
-  return [transitionUpdate(db, t), guardedHistoryInsert(db, { orderId: t.orderId, status: t.to, actorId: t.actorId, comment: t.comment })] as const;
+  return [
+    transitionUpdate(db, t),
+    abortUnlessChanged(db, "order"),
+    db.insert(orderStatusHistory).values({ orderId: t.orderId, status: t.to, comment: t.comment ?? "", createdById: t.actorId }),
+  ] as const;
 }
 
 /**
@@ -120,7 +110,3 @@ export function transitionIfStillStatements(db: Db, t: Transition) {
   );
   return [transitionUpdate(db, t), history] as const;
 }
-
-/** True when a batch was rolled back because its guarded UPDATE lost a race (see guardedHistoryInsert). */
-export const isGuardFailure = (error: unknown) =>
-  /NOT NULL constraint failed: order_status_history\.order_id/.test(errorChainText(error));

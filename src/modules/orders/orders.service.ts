@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { orderStatusHistory, orders, services, users, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
-import { errorChainText } from "../../db/results";
+import { isNotNullViolation } from "../../db/results";
 import type { AuthUser } from "../../lib/auth-user";
 import { ValidationError, conflict, forbidden, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
@@ -32,7 +32,7 @@ export async function listOrders(db: Db, user: AuthUser, url: string, page: Page
 const totalPriceOf = (serviceId: number, quantity: number) =>
   sql<number>`(SELECT ${services.basePriceCents} * ${quantity} FROM ${services} WHERE ${services.id} = ${serviceId} AND ${services.isActive} = 1)`;
 
-const isUnorderableService = (error: unknown) => /NOT NULL constraint failed: orders\.total_price_cents/.test(errorChainText(error));
+const isUnorderableService = (error: unknown) => isNotNullViolation(error, "orders.total_price_cents");
 
 /**
  * The id of the order inserted first in the same batch. A batch is one transaction and SQLite

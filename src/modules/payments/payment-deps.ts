@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Db } from "../../db/client";
-import { loadConfig, type AppEnv, type Bindings } from "../../env";
+import { loadConfig, type AppEnv, type Bindings, type Config } from "../../env";
 import type { Effects } from "../notifications/notification-events";
 import type { Gateways } from "./gateways/gateway";
 import { effectsOf } from "../notifications/request-effects";
@@ -13,8 +13,20 @@ export interface PaymentDeps {
   effects: Effects;
 }
 
+/** One set per isolate and configuration: the Stripe client keeps its connection setup across requests. */
+const gatewaysByConfig = new WeakMap<Config, Gateways>();
+
+function gatewaysFor(config: Config): Gateways {
+  let gateways = gatewaysByConfig.get(config);
+  if (!gateways) {
+    gateways = createGateways(config);
+    gatewaysByConfig.set(config, gateways);
+  }
+  return gateways;
+}
+
 export function paymentDeps(env: Bindings, db: Db, effects: Effects): PaymentDeps {
-  return { db, gateways: createGateways(loadConfig(env)), effects };
+  return { db, gateways: gatewaysFor(loadConfig(env)), effects };
 }
 
 /** The deps of one request: its database, the configured gateways, pushes that outlive the response. */

@@ -1,11 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { orders, payments } from "../../../drizzle/schema";
+import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
 import { logEvent } from "../../lib/log";
 import { inboxInserts, schedulePush } from "../notifications/notification-events";
-import { isGuardFailure, transitionStatements } from "../orders/order-transitions";
+import { transitionStatements } from "../orders/order-transitions";
 import type { ChargeRequest, ChargeResult, PaymentGateway } from "./gateways/gateway";
 import type { PaymentDeps } from "./payment-deps";
-import { isPaymentGuardFailure, loadPayment, rollbackUnlessChanged, runBatch } from "./payment-db";
+import { loadPayment, runBatch } from "./payment-db";
 import type { PaymentRow } from "./payments.schemas";
 import { refundOwedOrder } from "./refunds.service";
 
@@ -68,9 +69,9 @@ export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, resul
     };
     const event = inboxInserts(db, { kind: "payment_failed", orderId: payment.orderId, paymentId: payment.id });
     try {
-      await runBatch(db, [db.update(payments).set(failed).where(processing), rollbackUnlessChanged(db), ...event.statements]);
+      await runBatch(db, [db.update(payments).set(failed).where(processing), abortUnlessChanged(db, "payment"), ...event.statements]);
     } catch (error) {
-      if (isPaymentGuardFailure(error)) return { payment: await loadPayment(db, payment.id), orderWasPending: true };
+      if (isGuardFailure(error, "payment")) return { payment: await loadPayment(db, payment.id), orderWasPending: true };
       throw error;
     }
     schedulePush(deps.effects, event.eventId);
@@ -97,15 +98,15 @@ export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, resul
   try {
     await runBatch(db, [
       markCompleted,
-      rollbackUnlessChanged(db),
+      abortUnlessChanged(db, "payment"),
       ...transitionStatements(db, { orderId: payment.orderId, from: "pending", to: "paid", actorId: null, comment: `Payment ${payment.id} completed.` }),
       ...events.flatMap((event) => event.statements),
     ]);
     for (const event of events) schedulePush(deps.effects, event.eventId);
     return { payment: { ...payment, ...completed }, orderWasPending: true };
   } catch (error) {
-    if (isPaymentGuardFailure(error)) return { payment: await loadPayment(db, payment.id), orderWasPending: true };
-    if (!isGuardFailure(error)) throw error;
+    if (isGuardFailure(error, "payment")) return { payment: await loadPayment(db, payment.id), orderWasPending: true };
+    if (!isGuardFailure(error, "order")) throw error;
   }
 
   // Money was taken but the order is no longer pending (e.g. canceled meanwhile): record the charge
@@ -113,11 +114,11 @@ export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, resul
   try {
     await runBatch(db, [
       markCompleted,
-      rollbackUnlessChanged(db),
+      abortUnlessChanged(db, "payment"),
       db.update(orders).set({ refundOwed: true, updatedAt: now }).where(eq(orders.id, payment.orderId)),
     ]);
   } catch (error) {
-    if (isPaymentGuardFailure(error)) return { payment: await loadPayment(db, payment.id), orderWasPending: true };
+    if (isGuardFailure(error, "payment")) return { payment: await loadPayment(db, payment.id), orderWasPending: true };
     throw error;
   }
   await refundOwedOrder(deps, payment.orderId, null);

@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, lte, notExists, sql } from "drizzle-orm";
 import { orders, payments, refunds, type OrderStatus } from "../../../drizzle/schema";
+import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
 import { ApiError, ValidationError, conflict, notFound } from "../../lib/errors";
 import { logEvent } from "../../lib/log";
 import { formatCents } from "../../lib/money";
@@ -7,7 +8,7 @@ import { inboxInserts, schedulePush } from "../notifications/notification-events
 import { transitionIfStillStatements } from "../orders/order-transitions";
 import type { RefundResult } from "./gateways/gateway";
 import type { PaymentDeps } from "./payment-deps";
-import { isPaymentGuardFailure, rollbackUnlessChanged, runBatch } from "./payment-db";
+import { runBatch } from "./payment-db";
 import type { PaymentRow } from "./payments.schemas";
 
 const REFUNDABLE = ["completed", "partially_refunded"] as const;
@@ -62,12 +63,12 @@ export async function refundPayment(
           ),
         )
         .returning(),
-      rollbackUnlessChanged(db),
+      abortUnlessChanged(db, "payment"),
       db.insert(refunds).values({ id: refundId, paymentId: payment.id, amountCents: amount, reason: input.reason ?? "", createdById: actorId }),
     ]) as [PaymentRow[]];
     reserved = row;
   } catch (error) {
-    if (isPaymentGuardFailure(error)) throw conflict("Another refund changed this payment meanwhile; reload it and try again.");
+    if (isGuardFailure(error, "payment")) throw conflict("Another refund changed this payment meanwhile; reload it and try again.");
     throw error;
   }
 
@@ -116,7 +117,7 @@ async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, resu
     if (!result.ok) {
       await runBatch(db, [
         db.delete(refunds).where(open),
-        rollbackUnlessChanged(db),
+        abortUnlessChanged(db, "payment"),
         db.update(payments).set({ ...withRefunded(-intent.amountCents), updatedAt: intent.paymentUpdatedAt ?? new Date() }).where(eq(payments.id, intent.paymentId)),
       ]);
       return;
@@ -126,7 +127,7 @@ async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, resu
     const canceled = cancelForFullRefund(db, intent.orderId, actorId);
     await runBatch(db, [
       db.update(refunds).set({ gatewayRefundId: result.gatewayRefundId }).where(open),
-      rollbackUnlessChanged(db),
+      abortUnlessChanged(db, "payment"),
       ...(intent.fullyRefunded ? [db.update(orders).set({ refundOwed: false }).where(eq(orders.id, intent.orderId))] : []),
       ...refunded.statements,
       ...(cancels ? canceled.statements : []),
@@ -134,7 +135,7 @@ async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, resu
     schedulePush(deps.effects, refunded.eventId);
     if (cancels) schedulePush(deps.effects, canceled.eventId);
   } catch (error) {
-    if (!isPaymentGuardFailure(error)) throw error;
+    if (!isGuardFailure(error, "payment")) throw error;
     logEvent("refund_outcome_already_recorded", { refund_id: intent.refundId });
   }
 }

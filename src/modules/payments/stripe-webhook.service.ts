@@ -1,10 +1,11 @@
 import { and, eq, or } from "drizzle-orm";
 import Stripe from "stripe";
 import { orders, payments, refunds, stripeEvents } from "../../../drizzle/schema";
+import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
 import { ApiError } from "../../lib/errors";
 import { logEvent } from "../../lib/log";
 import type { PaymentDeps } from "./payment-deps";
-import { isPaymentGuardFailure, rollbackUnlessChanged, runBatch } from "./payment-db";
+import { runBatch } from "./payment-db";
 import { settleCharge } from "./payment-settlement";
 import type { PaymentRow } from "./payments.schemas";
 import { withRefunded } from "./refunds.service";
@@ -104,13 +105,13 @@ async function refundUpdated(deps: PaymentDeps, refund: Stripe.Refund) {
   try {
     await runBatch(db, [
       db.delete(refunds).where(eq(refunds.id, row.id)),
-      rollbackUnlessChanged(db),
+      abortUnlessChanged(db, "payment"),
       db.update(payments).set({ ...withRefunded(-row.amountCents), updatedAt: new Date() }).where(eq(payments.id, row.payment.id)),
       db.update(orders).set({ refundOwed: true }).where(and(eq(orders.id, row.payment.orderId), eq(orders.status, "canceled"))),
     ]);
     logEvent("refund_reverted", { payment_id: row.payment.id, refund_id: row.id, gateway_refund_id: refund.id });
   } catch (error) {
     // Both charge.refund.updated and refund.updated report the same failure; the first one undid it.
-    if (!isPaymentGuardFailure(error)) throw error;
+    if (!isGuardFailure(error, "payment")) throw error;
   }
 }
