@@ -17,6 +17,20 @@ module.exports = {
       to: { path: "^src/(jobs|realtime)/", pathNot: "^src/jobs/(messages|cron-table|enqueue)\\.ts$" },
     },
     {
+      name: "orders-know-no-payments",
+      severity: "error",
+      comment: "Payments build on orders; what orders needs from payments is wired in by the app (createOrdersRouter).",
+      from: { path: "^src/modules/orders/" },
+      to: { path: "^src/modules/payments/" },
+    },
+    {
+      name: "payments-use-order-commands",
+      severity: "error",
+      comment: "Payments changes orders only through the commands orders exposes, never its internals.",
+      from: { path: "^src/modules/payments/" },
+      to: { path: "^src/modules/orders/", pathNot: "^src/modules/orders/order-commands\\.ts$" },
+    },
+    {
       name: "no-orphans",
       severity: "error",
       comment: "A file nothing imports is dead code (the Worker's entry excepted).",

@@ -16,8 +16,8 @@ import { accountsRouter } from "./modules/accounts/accounts.router";
 import { adminRouter } from "./modules/admin/admin.router";
 import { catalogRouter } from "./modules/catalog/catalog.router";
 import { healthRouter } from "./modules/health/health.router";
-import { ordersRouter } from "./modules/orders/orders.router";
-import { paymentsRouter } from "./modules/payments/payments.router";
+import { createOrdersRouter } from "./modules/orders/orders.router";
+import { paymentsRouter, settleOwedRefund } from "./modules/payments/payments.router";
 import { notificationsRouter } from "./modules/notifications/notifications.router";
 import { notificationsSocketRouter } from "./realtime/ws-route";
 import { reportsRouter } from "./modules/reports/reports.router";
@@ -104,7 +104,7 @@ export function createApp() {
   app.route("/", notificationsRouter);
   app.route("/", notificationsSocketRouter);
   app.route("/", catalogRouter);
-  app.route("/", ordersRouter);
+  app.route("/", createOrdersRouter({ settleOwedRefund }));
   app.route("/", paymentsRouter);
 
   let document: ReturnType<typeof apiDocument> | undefined;

@@ -3,7 +3,7 @@ import { orders, payments } from "../../../drizzle/schema";
 import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
 import { logEvent } from "../../lib/log";
 import { inboxInserts, schedulePush } from "../notifications/notification-events";
-import { transitionStatements } from "../orders/order-transitions";
+import { markPaidStatements } from "../orders/order-commands";
 import type { ChargeRequest, ChargeResult, PaymentGateway } from "./gateways/gateway";
 import type { PaymentDeps } from "./payment-deps";
 import { loadPayment, runBatch } from "./payment-db";
@@ -99,7 +99,7 @@ export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, resul
     await runBatch(db, [
       markCompleted,
       abortUnlessChanged(db, "payment"),
-      ...transitionStatements(db, { orderId: payment.orderId, from: "pending", to: "paid", actorId: null, comment: `Payment ${payment.id} completed.` }),
+      ...markPaidStatements(db, payment.orderId, payment.id),
       ...events.flatMap((event) => event.statements),
     ]);
     for (const event of events) schedulePush(deps.effects, event.eventId);

@@ -1,13 +1,29 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../../env";
 import { currentUser } from "../../lib/auth";
 import { idempotent, type OperationId } from "../../lib/idempotency";
+import { logEvent } from "../../lib/log";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
 import { depsOf } from "./payment-deps";
 import { getPaymentRoute, listPaymentsRoute, payOrderRoute, refundPaymentRoute } from "./payments.routes";
 import { toPaymentDto, type PaymentDto } from "./payments.schemas";
 import { getPayment, listPayments, payOrder } from "./payments.service";
-import { refundPayment } from "./refunds.service";
+import { refundOwedOrder, refundPayment } from "./refunds.service";
 import { stripeWebhookRouter } from "./stripe-webhook.router";
+
+/**
+ * A canceled paid order is refunded right away. The cancel is already committed (with refund_owed
+ * set), so a refund that fails here is logged and left to the payment-retry job rather than failing
+ * the request. Wired into the orders router by the app.
+ */
+export async function settleOwedRefund(c: Context<AppEnv>, orderId: number, actorId: number): Promise<void> {
+  try {
+    await refundOwedOrder(depsOf(c), orderId, actorId);
+  } catch (error) {
+    logEvent("owed_refund_deferred", { request_id: c.get("requestId"), order_id: orderId, error: String(error) });
+  }
+}
 
 /** Every payments route, the Stripe webhook included. */
 export const paymentsRouter = createRouter()

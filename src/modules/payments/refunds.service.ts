@@ -5,15 +5,13 @@ import { ApiError, ValidationError, conflict, notFound } from "../../lib/errors"
 import { logEvent } from "../../lib/log";
 import { formatCents } from "../../lib/money";
 import { inboxInserts, schedulePush } from "../notifications/notification-events";
-import { transitionIfStillStatements } from "../orders/order-transitions";
+import { CANCELED_BY_FULL_REFUND, cancelForFullRefund } from "../orders/order-commands";
 import type { RefundResult } from "./gateways/gateway";
 import type { PaymentDeps } from "./payment-deps";
 import { runBatch } from "./payment-db";
 import type { PaymentRow } from "./payments.schemas";
 
 const REFUNDABLE = ["completed", "partially_refunded"] as const;
-/** A full refund of an order that hasn't been completed cancels it (also when it started while the order was still paid). */
-const CANCELED_BY_FULL_REFUND = ["paid", "in_progress"] as const;
 
 /** `refunded_amount_cents + amount` with the status it implies; SQLite evaluates SET from the old row. */
 export const withRefunded = (deltaCents: number) => ({
@@ -138,13 +136,6 @@ async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, resu
     if (!isGuardFailure(error, "payment")) throw error;
     logEvent("refund_outcome_already_recorded", { refund_id: intent.refundId });
   }
-}
-
-/** Cancels an order whose payment is fully refunded, if it is still paid or in progress, and tells its parties; for one batch. */
-function cancelForFullRefund(db: PaymentDeps["db"], orderId: number, actorId: number | null) {
-  const canceled = inboxInserts(db, { kind: "status_changed", orderId, status: "canceled" }, { orderStatus: "canceled" });
-  const transition = transitionIfStillStatements(db, { orderId, from: CANCELED_BY_FULL_REFUND, to: "canceled", actorId, comment: "Canceled: the payment was fully refunded." });
-  return { eventId: canceled.eventId, statements: [...transition, ...canceled.statements] };
 }
 
 /**
