@@ -6,6 +6,7 @@ import { ApiError } from "../../lib/errors";
 import { logEvent } from "../../lib/log";
 import type { PaymentDeps } from "./payment-deps";
 import { runBatch } from "./payment-db";
+import { chargeResultOf } from "./gateways/stripe-gateway";
 import { settleCharge } from "./payment-settlement";
 import type { PaymentRow } from "./payments.schemas";
 import { withRefunded } from "./refunds.service";
@@ -60,12 +61,11 @@ async function paymentOf(deps: PaymentDeps, intent: Stripe.PaymentIntent): Promi
   return payment;
 }
 
-const methodId = (intent: Stripe.PaymentIntent) => (typeof intent.payment_method === "string" ? intent.payment_method : (intent.payment_method?.id ?? null));
 
 async function intentSucceeded(deps: PaymentDeps, intent: Stripe.PaymentIntent) {
   const payment = await paymentOf(deps, intent);
   if (payment?.status === "processing") {
-    await settleCharge(deps, payment, { ok: true, transactionId: intent.id, reference: methodId(intent) });
+    await settleCharge(deps, payment, chargeResultOf(intent));
   } else if (payment?.status === "failed") {
     // The client was told this payment failed (and may have paid again): give the money back, and
     // make sure no retry confirms this intent again.
@@ -81,15 +81,7 @@ async function intentSucceeded(deps: PaymentDeps, intent: Stripe.PaymentIntent) 
 async function intentFailed(deps: PaymentDeps, intent: Stripe.PaymentIntent) {
   const payment = await paymentOf(deps, intent);
   if (payment?.status !== "processing") return;
-  const error = intent.last_payment_error;
-  await settleCharge(deps, payment, {
-    ok: false,
-    code: error?.decline_code && error.decline_code !== "generic_decline" ? error.decline_code : (error?.code ?? "card_declined"),
-    message: error?.message ?? "The payment failed.",
-    retryable: error?.code === "processing_error",
-    transactionId: intent.id,
-    reference: methodId(intent),
-  });
+  await settleCharge(deps, payment, chargeResultOf(intent));
 }
 
 /** A refund that Stripe accepted and later failed: the money is still ours to return, so undo it and owe it again. */

@@ -68,11 +68,11 @@ export class StripeGateway implements PaymentGateway {
             },
             { idempotencyKey: request.paymentId },
           );
-      return this.fromIntent(intent, reference);
+      return chargeResultOf(intent, reference);
     } catch (error) {
       if (request.transactionId && error instanceof Stripe.errors.StripeError && error.code === "payment_intent_unexpected_state") {
         // Already succeeded (e.g. a webhook-confirmed earlier attempt): report what Stripe holds.
-        return this.fromIntent(await this.stripe.paymentIntents.retrieve(request.transactionId), reference);
+        return chargeResultOf(await this.stripe.paymentIntents.retrieve(request.transactionId), reference);
       }
       return chargeFailure(error, request.transactionId, reference);
     }
@@ -99,22 +99,23 @@ export class StripeGateway implements PaymentGateway {
     const intent = lookup.transactionId
       ? await this.stripe.paymentIntents.retrieve(lookup.transactionId)
       : (await this.stripe.paymentIntents.search({ query: `metadata['payment_id']:'${lookup.paymentId}'`, limit: 1 })).data[0];
-    return intent ? this.fromIntent(intent, null) : null;
+    return intent ? chargeResultOf(intent) : null;
   }
+}
 
-  private fromIntent(intent: Stripe.PaymentIntent, reference: string | null): ChargeResult {
-    const methodId = idOf(intent.payment_method) ?? reference;
-    if (intent.status === "succeeded") return { ok: true, transactionId: intent.id, reference: methodId };
-    const lastError = intent.last_payment_error;
-    return {
-      ok: false,
-      code: lastError ? specificCode(lastError.code, lastError.decline_code) : `payment_${intent.status}`,
-      message: lastError?.message ?? `The payment is ${intent.status.replaceAll("_", " ")}.`,
-      retryable: lastError?.code === "processing_error",
-      transactionId: intent.id,
-      reference: methodId,
-    };
-  }
+/** What a PaymentIntent's state means for our payment; the request, the recovery job and the webhook all read it this way. */
+export function chargeResultOf(intent: Stripe.PaymentIntent, reference: string | null = null): ChargeResult {
+  const methodId = idOf(intent.payment_method) ?? reference;
+  if (intent.status === "succeeded") return { ok: true, transactionId: intent.id, reference: methodId };
+  const lastError = intent.last_payment_error;
+  return {
+    ok: false,
+    code: lastError ? specificCode(lastError.code, lastError.decline_code) : `payment_${intent.status}`,
+    message: lastError?.message ?? `The payment is ${intent.status.replaceAll("_", " ")}.`,
+    retryable: lastError?.code === "processing_error",
+    transactionId: intent.id,
+    reference: methodId,
+  };
 }
 
 /** Stripe's most specific reason: the issuer's decline code (e.g. insufficient_funds) unless it is generic. */
