@@ -4,10 +4,10 @@ import { resumeStalledAnnouncements } from "../modules/orders/order-announcement
 import { retryDuePayments } from "../modules/payments/payment-retry";
 import type { JobContext } from "./job-context";
 import type { JobName } from "./cron-table";
-import { autoAssignOrders } from "./tasks/auto-assign";
+import { autoAssignOrders } from "../modules/orders/auto-assign";
 import { buildDailyReport, previousUtcDay } from "../modules/reports/daily-report";
-import { cleanupOrders } from "./tasks/order-cleanup";
-import { cleanupTokens } from "./tasks/token-cleanup";
+import { cleanupOrders } from "../modules/orders/order-cleanup";
+import { cleanupTokens } from "../modules/accounts/token-cleanup";
 
 type Task = (ctx: JobContext, requestedAt: Date) => Promise<unknown>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { orderStatusHistory, orders, workerProfiles, workerSpecializations } from "../../drizzle/schema";
-import { autoAssignOrders } from "../../src/jobs/tasks/auto-assign";
+import { autoAssignOrders } from "../../src/modules/orders/auto-assign";
 import { call } from "../helpers/http";
 import { createOrder, createService, createUser, db, type TestUser } from "../helpers/factories";
 import { queueMessage, runQueue } from "../helpers/realtime";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { eq, inArray } from "drizzle-orm";
 import { notifications, orderStatusHistory, orders, payments, paymentReports, refreshTokens } from "../../drizzle/schema";
-import { cleanupOrders } from "../../src/jobs/tasks/order-cleanup";
-import { cleanupTokens } from "../../src/jobs/tasks/token-cleanup";
+import { cleanupOrders } from "../../src/modules/orders/order-cleanup";
+import { cleanupTokens } from "../../src/modules/accounts/token-cleanup";
 import { buildDailyReport, previousUtcDay } from "../../src/modules/reports/daily-report";
 import { createOrder, createUser, db } from "../helpers/factories";
 

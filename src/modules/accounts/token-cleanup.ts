@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { purgeExpiredIdempotencyKeys } from "../../lib/idempotency";
-import { deleteInChunks } from "./delete-in-chunks";
+import { deleteInChunks } from "../../db/delete-in-chunks";
 
 /**
  * Purges refresh tokens that can never be used again (expired, or revoked with their family).

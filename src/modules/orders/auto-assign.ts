@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { ApiError } from "../../lib/errors";
-import type { Effects } from "../../modules/notifications/notification-events";
-import { qualifiedFor } from "../../modules/orders/order-visibility";
-import { commitAssignment } from "../../modules/orders/orders.service";
+import type { Effects } from "../notifications/notification-events";
+import { qualifiedFor } from "./order-visibility";
+import { commitAssignment } from "./orders.service";
 
 const ORDERS_PER_RUN = 50;
 const ACTIVE_STATUSES = sql`('pending', 'paid', 'in_progress')`;

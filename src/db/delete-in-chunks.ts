@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { rowsAffected } from "../../db/results";
+import type { Db } from "./client";
+import { rowsAffected } from "./results";
 
 const CHUNK = 500;
 const MAX_CHUNKS = 200;
