@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import type { Bindings } from "../env";
-import type { Effects } from "../modules/notifications/notification-events";
+import type { Effects } from "../modules/notifications/effects";
 
 /** What every job handler gets. */
 export interface JobContext {

@@ -6,7 +6,7 @@ import { call } from "../helpers/http";
 import { createOrder, createService, createUser, db, type TestUser } from "../helpers/factories";
 import { queueMessage, runQueue } from "../helpers/realtime";
 import { env } from "cloudflare:workers";
-import type { Effects } from "../../src/modules/notifications/notification-events";
+import type { Effects } from "../../src/modules/notifications/effects";
 
 /** Pushes go to the real queue; the test does not wait for their delivery. */
 const effects: Effects = { jobs: env.JOBS, waitUntil: (promise) => void promise.catch(() => {}) };

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { notifications, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
-import type { JobMessage } from "../../jobs/messages";
+import type { Effects } from "./effects";
 import { logEvent } from "../../lib/log";
 
 /**
@@ -19,11 +19,6 @@ export type DomainEvent =
   | { kind: "status_changed"; orderId: number; status: OrderStatus }
   | { kind: "payment_success" | "payment_failed" | "payment_refunded"; orderId: number; paymentId: string };
 
-/** What a request needs to hand work to the queue without waiting for it. */
-export interface Effects {
-  jobs: Queue<JobMessage>;
-  waitUntil(promise: Promise<unknown>): void;
-}
 
 interface Recipients {
   type: string;

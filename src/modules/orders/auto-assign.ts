@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { ApiError } from "../../lib/errors";
-import type { Effects } from "../notifications/notification-events";
+import type { Effects } from "../notifications/effects";
 import { qualifiedFor } from "./order-visibility";
 import { commitAssignment } from "./orders.service";
 

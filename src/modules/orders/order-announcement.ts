@@ -2,7 +2,8 @@ import { and, asc, eq, isNotNull, lt, sql } from "drizzle-orm";
 import { orders } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import { logEvent } from "../../lib/log";
-import { inboxInserts, schedulePush, type Effects } from "../notifications/notification-events";
+import { inboxInserts, schedulePush } from "../notifications/notification-events";
+import type { Effects } from "../notifications/effects";
 import { qualifiedFor } from "./order-visibility";
 
 /** Workers told per step: one inbox INSERT of this many rows, then the next step is queued. */

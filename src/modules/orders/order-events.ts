@@ -2,7 +2,8 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
 import { isGuardFailure } from "../../db/guards";
 import { conflict, type ApiError } from "../../lib/errors";
-import { inboxInserts, schedulePush, type DomainEvent, type Effects } from "../notifications/notification-events";
+import { inboxInserts, schedulePush, type DomainEvent } from "../notifications/notification-events";
+import type { Effects } from "../notifications/effects";
 
 export type OrderWrite = BatchItem<"sqlite">;
 

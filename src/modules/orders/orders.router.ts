@@ -3,7 +3,7 @@ import type { AppEnv } from "../../env";
 import { currentUser } from "../../lib/auth";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
-import { effectsOf } from "../notifications/request-effects";
+import { effectsOf } from "../notifications/effects";
 import {
   assignOrderRoute,
   changeOrderStatusRoute,

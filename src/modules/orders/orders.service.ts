@@ -5,7 +5,7 @@ import { isNotNullViolation } from "../../db/results";
 import type { AuthUser } from "../../lib/auth-user";
 import { ValidationError, conflict, forbidden, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
-import type { Effects } from "../notifications/notification-events";
+import type { Effects } from "../notifications/effects";
 import { scheduleAnnouncement } from "./order-announcement";
 import { commitOrderChange } from "./order-events";
 import { findOrderState, loadOrder, selectOrders } from "./order-queries";

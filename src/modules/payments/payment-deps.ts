@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import type { Db } from "../../db/client";
 import { loadConfig, type AppEnv, type Bindings, type Config } from "../../env";
-import type { Effects } from "../notifications/notification-events";
+import type { Effects } from "../notifications/effects";
 import type { Gateways } from "./gateways/gateway";
-import { effectsOf } from "../notifications/request-effects";
+import { effectsOf } from "../notifications/effects";
 import { createGateways } from "./gateways/registry";
 
 /** What payment operations need; requests and jobs build it the same way. */
