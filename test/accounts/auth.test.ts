@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { users } from "../../drizzle/schema";
-import { call, uniqueIp } from "../helpers/http";
+import { call, uniqueIp, withinOneRateWindow } from "../helpers/http";
 import { ageRotation, createUser, db, PASSWORD, unique } from "../helpers/factories";
 import { REFRESH_GRACE_MS } from "../../src/modules/accounts/auth.service";
 
@@ -85,6 +85,7 @@ describe("POST /api/auth/register/", () => {
 
   it("limits registrations per IP with 429 and Retry-After", async () => {
     const ip = uniqueIp();
+    await withinOneRateWindow();
     const statuses: number[] = [];
     for (let i = 0; i < 32; i++) statuses.push((await register({ username: "", password: "" }, ip)).status);
     expect(statuses.slice(0, 30).every((s) => s === 400)).toBe(true);
@@ -124,6 +125,7 @@ describe("POST /api/auth/login/", () => {
   it("locks a username out for the IP that keeps failing, and only for that IP", async () => {
     const user = await createUser();
     const [attacker, owner] = [uniqueIp(), uniqueIp()];
+    await withinOneRateWindow();
     for (let i = 0; i < 10; i++) expect((await login(user.username, "bad-password", attacker)).status).toBe(400);
     const over = await login(user.username.toUpperCase(), "bad-password", attacker);
     expect(over.status).toBe(429);
@@ -136,6 +138,7 @@ describe("POST /api/auth/login/", () => {
   it("does not count successful logins toward the lockout", async () => {
     const user = await createUser();
     const ip = uniqueIp();
+    await withinOneRateWindow(20_000);
     for (let i = 0; i < 12; i++) expect((await login(user.username, PASSWORD, ip)).status).toBe(200);
     for (let i = 0; i < 10; i++) expect((await login(user.username, "bad-password", ip)).status).toBe(400);
     expect((await login(user.username, "bad-password", ip)).status).toBe(429);

@@ -5,7 +5,7 @@ import { loadConfig } from "../../src/env";
 import { PASSWORD } from "../helpers/factories";
 import { reportCounts } from "../helpers/hardening-report";
 import { createWorld, existingParams, roleFor, type World } from "../helpers/hardening-world";
-import { call, uniqueIp } from "../helpers/http";
+import { call, uniqueIp, withinOneRateWindow } from "../helpers/http";
 import { fillPath, loadDocument, operationsOf } from "../helpers/openapi-contract";
 
 const doc = await loadDocument();
@@ -124,6 +124,7 @@ describe("unrestricted resource consumption", () => {
   for (const op of limited.filter((op) => !op.requiresAuth)) {
     it(`${op.operationId}: one client hammering it gets 429 with Retry-After; other clients are still served`, async () => {
       const ip = uniqueIp();
+      await withinOneRateWindow();
       let res = await call(op.method, op.path, { ip, body: { username: world.users.client.username, password: "wrong-password" } });
       for (let attempt = 0; attempt < 40 && res.status !== 429; attempt++) {
         res = await call(op.method, op.path, { ip, body: { username: `${world.users.client.username}_${attempt}`, password: "wrong-password" } });

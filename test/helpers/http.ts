@@ -39,3 +39,12 @@ export async function call<T = any>(method: string, path: string, options: CallO
 
 let ipCounter = 0;
 export const uniqueIp = () => `10.${Math.floor(Math.random() * 250)}.${(ipCounter >> 8) & 255}.${ipCounter++ & 255}`;
+
+/**
+ * The rate limiters count in fixed 60 s windows aligned to the clock. A test that needs its attempts
+ * to fall in one window starts after the next boundary when the current one has less than `needMs` left.
+ */
+export async function withinOneRateWindow(needMs = 10_000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}
