@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
+import { cacheSafely } from "./cache-safely";
 import { hex } from "./crypto";
 import { BOOKMARK_HEADER } from "./d1-bookmark";
-import { logEvent } from "./log";
 
 /**
  * How long a data center (and a browser) may reuse an anonymous catalog answer. A write purges the
@@ -36,14 +36,7 @@ const remember = (origin: string, generation: string) => {
 const generationKey = (origin: string) => `${origin}/__edge-cache/catalog-generation`;
 
 /** Cache failures are misses: correctness never depends on the cache. */
-async function safely<T>(operation: string, run: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (error) {
-    logEvent("edge_cache_error", { operation, error: String(error) });
-    return undefined;
-  }
-}
+const safely = <T>(operation: string, run: () => Promise<T>) => cacheSafely("edge_cache_error", operation, run);
 
 /** Makes every cached catalog answer of this data center unreachable. Called after a catalog write. */
 async function bumpCatalogGeneration(origin: string): Promise<string> {

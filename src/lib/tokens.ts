@@ -16,7 +16,7 @@ export interface VerifiedAccess extends AccessClaims {
   expiresAt: number;
 }
 
-export async function signAccessToken(config: Config, claims: AccessClaims): Promise<string> {
+export async function signAccessToken(config: Config, claims: AccessClaims, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS): Promise<string> {
   return new SignJWT({ role: claims.role, token_type: "access" })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(String(claims.userId))
@@ -24,7 +24,7 @@ export async function signAccessToken(config: Config, claims: AccessClaims): Pro
     .setAudience(config.jwtAudience)
     .setJti(crypto.randomUUID())
     .setIssuedAt()
-    .setExpirationTime(`${ACCESS_TOKEN_TTL_SECONDS}s`)
+    .setExpirationTime(`${ttlSeconds}s`)
     .sign(await hmacKey(config.jwtSecret));
 }
 

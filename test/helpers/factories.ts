@@ -1,5 +1,4 @@
 import { env } from "cloudflare:workers";
-import { SignJWT } from "jose";
 import { eq, sql } from "drizzle-orm";
 import { categories, orderStatusHistory, orders, refreshTokens, services, users, workerProfiles, type Role } from "../../drizzle/schema";
 import { createDb } from "../../src/db/client";
@@ -41,19 +40,8 @@ export async function createUser(role: Role = "client", overrides: Partial<typeo
 }
 
 /** An access token for `user` that expires `seconds` from now (for tests of expiry). */
-export async function shortLivedToken(user: TestUser, seconds: number): Promise<string> {
-  const config = loadConfig(env);
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ role: user.role, token_type: "access" })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setSubject(String(user.id))
-    .setIssuer(config.jwtIssuer)
-    .setAudience(config.jwtAudience)
-    .setJti(crypto.randomUUID())
-    .setIssuedAt(now)
-    .setExpirationTime(now + seconds)
-    .sign(new TextEncoder().encode(config.jwtSecret));
-}
+export const shortLivedToken = (user: TestUser, seconds: number): Promise<string> =>
+  signAccessToken(loadConfig(env), { userId: user.id, role: user.role }, seconds);
 
 /** Moves the rotation of refresh token `token` `ms` into the past, instead of sleeping through a grace period. */
 export async function ageRotation(token: string, ms: number) {

@@ -176,9 +176,9 @@ export async function logout(db: Db, userId: number, token: string): Promise<voi
   await revokeFamily(db, known.familyId);
 }
 
-export async function revokeAllForUser(db: Db, userId: number) {
-  await db
+/** Revokes every live refresh token of the user; a statement for the batch of the change that ends the sessions. */
+export const revokeAllForUser = (db: Db, userId: number) =>
+  db
     .update(refreshTokens)
     .set({ revokedAt: new Date() })
     .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
-}

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../env";
-import { logEvent } from "../../lib/log";
+import { cacheSafely } from "../../lib/cache-safely";
 import { WINDOW_SECONDS, clientIp, enforceRateLimit, rateLimited } from "../../lib/rate-limit";
 
 /**
@@ -11,31 +11,24 @@ import { WINDOW_SECONDS, clientIp, enforceRateLimit, rateLimited } from "../../l
  * and while it lasts (one window) every attempt of that pair, even with the right password, is
  * refused before the password is checked. Every attempt also counts per IP (AUTH_IP_LIMITER, on the route).
  */
+/** A cache failure only loses the marker: failures past the limit still get 429 from the limiter. */
+const LOCKOUT_CACHE_ERROR = "login_lockout_cache_error";
+
 export function loginLockout(c: Context<AppEnv>, username: string) {
   const pair = `${username.toLowerCase()}:${clientIp(c)}`;
   const marker = `${new URL(c.req.url).origin}/__login-lockout/${encodeURIComponent(pair)}`;
   return {
     async ensureNotLocked(): Promise<void> {
-      if (await cacheSafely("match", () => caches.default.match(marker))) throw rateLimited();
+      if (await cacheSafely(LOCKOUT_CACHE_ERROR, "match", () => caches.default.match(marker))) throw rateLimited();
     },
     async recordFailure(): Promise<void> {
       try {
         await enforceRateLimit(c.env.LOGIN_USERNAME_LIMITER, `login:${pair}`);
       } catch (error) {
         const entry = new Response("locked", { headers: { "Cache-Control": `max-age=${WINDOW_SECONDS}` } });
-        await cacheSafely("put", () => caches.default.put(marker, entry));
+        await cacheSafely(LOCKOUT_CACHE_ERROR, "put", () => caches.default.put(marker, entry));
         throw error;
       }
     },
   };
-}
-
-/** A cache failure only loses the marker: failures past the limit still get 429 from the limiter. */
-async function cacheSafely<T>(operation: string, run: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (error) {
-    logEvent("login_lockout_cache_error", { operation, error: String(error) });
-    return undefined;
-  }
 }

@@ -65,10 +65,13 @@ export async function updateUser(db: Db, caller: AuthUser, id: number, input: Us
   }
   if (!Object.keys(changes).length) return { user: toUserDto(user), sessionsEnded: false };
 
-  const [updated] = await db.update(users).set(changes).where(eq(users.id, id)).returning();
-  if (changes.role === "worker") await db.insert(workerProfiles).values({ userId: id }).onConflictDoNothing();
-  // A new password, a role change or deactivation ends every session: refresh tokens here, sockets by the caller.
+  // A new password, a role change or deactivation ends every session: refresh tokens in the same batch
+  // as the change (a crash can't leave a new password with the old sessions alive), sockets by the caller.
   const sessionsEnded = Boolean(changes.passwordHash || changes.role || changes.isActive === false);
-  if (sessionsEnded) await revokeAllForUser(db, id);
+  const [[updated]] = await db.batch([
+    db.update(users).set(changes).where(eq(users.id, id)).returning(),
+    ...(changes.role === "worker" ? [db.insert(workerProfiles).values({ userId: id }).onConflictDoNothing()] : []),
+    ...(sessionsEnded ? [revokeAllForUser(db, id)] : []),
+  ]);
   return { user: toUserDto(updated), sessionsEnded };
 }
