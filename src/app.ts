@@ -2,7 +2,8 @@ import { swaggerUI } from "@hono/swagger-ui";
 import { cors } from "hono/cors";
 import type { Context, MiddlewareHandler } from "hono";
 import { createSessionDb, type SessionDb } from "./db/client";
-import { loadConfig, type AppEnv } from "./env";
+import { createContext, type AppContext } from "./context";
+import type { AppEnv } from "./context";
 import { resolveUser } from "./lib/auth";
 import { allowedMethods } from "./lib/allowed-methods";
 import { limitBody } from "./lib/body-limit";
@@ -25,31 +26,30 @@ import { workersRouter } from "./modules/workers/workers.router";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** Request id, config, per-request database session (with a round-trip counter) and one JSON log line. */
+/** The request's context (id, config, database session with a round-trip counter, outbox) and one JSON log line. */
 const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = Date.now();
   const requestId = crypto.randomUUID();
-  c.set("requestId", requestId);
-  const config = loadConfig(c.env);
-  c.set("config", config);
   const counter = { count: 0 };
   let session: SessionDb | undefined;
+  let ctx: AppContext | undefined;
   try {
     session = createSessionDb(c.env, counter, sessionConstraint(c.req.method, c.req.header(BOOKMARK_HEADER)));
-    c.set("db", session.db);
+    ctx = createContext(c.env, session.db, requestId, (promise) => c.executionCtx.waitUntil(promise));
+    c.set("ctx", ctx);
     await next();
   } finally {
     c.header("X-Request-Id", requestId);
     const bookmark = session?.bookmark();
     if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
-    if (config.exposeQueryCount) c.header("X-DB-Queries", String(counter.count));
+    if (ctx?.config.exposeQueryCount) c.header("X-DB-Queries", String(counter.count));
     logEvent("request", {
       request_id: requestId,
       method: c.req.method,
       route: c.req.routePath,
       status: c.res.status,
       duration_ms: Date.now() - started,
-      user_id: c.get("user")?.id,
+      user_id: ctx?.actor?.id,
       db_queries: counter.count,
     });
   }
@@ -57,7 +57,7 @@ const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** Built once per isolate; the allow-list is read from the request's config. */
 const corsHandler = cors({
-  origin: (origin, c: Context<AppEnv>) => (c.get("config").allowedOrigins.includes(origin) ? origin : null),
+  origin: (origin, c: Context<AppEnv>) => (c.get("ctx").config.allowedOrigins.includes(origin) ? origin : null),
   allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-D1-Bookmark"],
   exposeHeaders: ["X-Request-Id", "Retry-After", "X-D1-Bookmark"],
   allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
@@ -71,7 +71,7 @@ const corsForAllowedOrigins: MiddlewareHandler<AppEnv> = (c, next) =>
 /** What a valid token was shown is for that caller only: no browser, proxy or edge may keep it. */
 const privateWhenAuthenticated: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  if (c.get("user")) c.header("Cache-Control", "private, no-store");
+  if (c.get("ctx").actor) c.header("Cache-Control", "private, no-store");
 };
 
 export function createApp() {

@@ -1,6 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import type { Db } from "./db/client";
-import type { AuthUser } from "./lib/auth-user";
 import type { UserSockets } from "./modules/notifications/user-sockets";
 import type { JobMessage } from "./jobs/messages";
 
@@ -30,16 +28,6 @@ export interface Bindings {
   TURSO_AUTH_TOKEN?: string;
 }
 
-interface Variables {
-  requestId: string;
-  config: Config;
-  db: Db;
-  user: AuthUser | null;
-  /** Set when a token's account lookup failed (database down); protected routes rethrow it. */
-  authLookupError?: unknown;
-}
-
-export type AppEnv = { Bindings: Bindings; Variables: Variables };
 
 const configSchema = z.object({
   // Unset means production: a deploy that forgot the variable gets the strict behaviour.

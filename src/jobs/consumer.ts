@@ -1,11 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { createDb } from "../db/client";
+import { createContext, type AppContext } from "../context";
+import type { Db } from "../db/client";
 import type { Bindings } from "../env";
 import { logEvent } from "../lib/log";
 import { consumeDeadLetters, jobTypeOf, recordFailedJob } from "./dead-letter";
 import { jobMessageSchema } from "./messages";
 import { MAX_DELIVERIES, backoffSeconds } from "./retry-policy";
-import type { JobContext } from "./job-context";
 import { runJob } from "./message-handlers";
 
 const DEAD_LETTER_QUEUE = "marketplace-jobs-dlq";
@@ -13,12 +14,9 @@ const DEAD_LETTER_QUEUE = "marketplace-jobs-dlq";
 /** The Worker's queue() handler: one consumer for the jobs queue, one for its dead letters. */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings, execution: ExecutionContext): Promise<void> {
   if (batch.queue === DEAD_LETTER_QUEUE) return consumeDeadLetters(batch, env);
-  const ctx: JobContext = {
-    env,
-    db: createDb(env),
-    effects: { jobs: env.JOBS, waitUntil: (promise) => execution.waitUntil(promise) },
-  };
-  await Promise.all(batch.messages.map((message) => processMessage(message, ctx)));
+  const db = createDb(env);
+  const waitUntil = (promise: Promise<unknown>) => execution.waitUntil(promise);
+  await Promise.all(batch.messages.map((message) => processMessage(message, env, db, waitUntil)));
 }
 
 /**
@@ -26,7 +24,9 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Bindings, e
  * recorded in failed_jobs (then acked) when it is malformed (at once) or fails its last delivery.
  * Nothing thrown here can fail the rest of the batch.
  */
-async function processMessage(message: Message<unknown>, ctx: JobContext): Promise<void> {
+async function processMessage(message: Message<unknown>, env: Bindings, db: Db, waitUntil: (promise: Promise<unknown>) => void): Promise<void> {
+  // One context per message: its id is the request id of everything the job logs.
+  const ctx = createContext(env, db, message.id, waitUntil);
   const parsed = jobMessageSchema.safeParse(message.body);
   if (!parsed.success) {
     return deadLetter(message, ctx, `Malformed message: ${z.prettifyError(parsed.error)}`);
@@ -46,7 +46,7 @@ async function processMessage(message: Message<unknown>, ctx: JobContext): Promi
   }
 }
 
-async function deadLetter(message: Message<unknown>, ctx: JobContext, error: string): Promise<void> {
+async function deadLetter(message: Message<unknown>, ctx: AppContext, error: string): Promise<void> {
   try {
     await recordFailedJob(ctx.db, { messageId: message.id, body: message.body, error, attempts: message.attempts });
     message.ack();

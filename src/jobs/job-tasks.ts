@@ -1,29 +1,27 @@
-import { loadConfig } from "../env";
-import { paymentDeps } from "../modules/payments/payment-deps";
 import { resumeStalledAnnouncements } from "../modules/orders/order-announcement";
 import { retryDuePayments } from "../modules/payments/payment-retry";
-import type { JobContext } from "./job-context";
+import type { AppContext } from "../context";
 import type { JobName } from "./cron-table";
 import { autoAssignOrders } from "../modules/orders/auto-assign";
 import { buildDailyReport, previousUtcDay } from "../modules/reports/daily-report";
 import { cleanupOrders } from "../modules/orders/order-cleanup";
 import { cleanupTokens } from "../modules/accounts/token-cleanup";
 
-type Task = (ctx: JobContext, requestedAt: Date) => Promise<unknown>;
+type Task = (ctx: AppContext, requestedAt: Date) => Promise<unknown>;
 
 /** The task behind each scheduled job name (one line per job; the compiler insists on all of them). */
 const TASKS: Record<JobName, Task> = {
   "token-cleanup": (ctx) => cleanupTokens(ctx.db, new Date()),
   "auto-assign": async (ctx) => ({
-    resumed_announcements: await resumeStalledAnnouncements(ctx.db, ctx.effects, new Date()),
-    ...(await autoAssignOrders(ctx.db, ctx.effects)),
+    resumed_announcements: await resumeStalledAnnouncements(ctx, new Date()),
+    ...(await autoAssignOrders(ctx)),
   }),
-  "payment-retry": (ctx) => retryDuePayments(paymentDeps(ctx.env, ctx.db, ctx.effects), new Date()),
-  "order-cleanup": (ctx) => cleanupOrders(ctx.db, new Date(), loadConfig(ctx.env).orderRetentionDays),
+  "payment-retry": (ctx) => retryDuePayments(ctx, new Date()),
+  "order-cleanup": (ctx) => cleanupOrders(ctx.db, new Date(), ctx.config.orderRetentionDays),
   // A retried run still reports on the day its cron meant.
   "daily-report": (ctx, requestedAt) => buildDailyReport(ctx.db, previousUtcDay(requestedAt)),
 };
 
-export function runScheduledJob(name: JobName, requestedAt: Date, ctx: JobContext): Promise<unknown> {
+export function runScheduledJob(name: JobName, requestedAt: Date, ctx: AppContext): Promise<unknown> {
   return TASKS[name](ctx, requestedAt);
 }

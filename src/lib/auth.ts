@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { users, type Role } from "../../drizzle/schema";
 import type { AuthUser } from "./auth-user";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { ApiError, forbidden } from "./errors";
 import { verifyAccessToken } from "./tokens";
 
@@ -13,10 +13,9 @@ const unauthenticated = (detail: string) =>
 /** Resolves the bearer token, if any. Public routes ignore a bad token; protected ones call requireUser. */
 export const resolveUser: MiddlewareHandler<AppEnv> = async (c, next) => {
   try {
-    c.set("user", await userFromAuthorization(c));
+    c.get("ctx").actor = await userFromAuthorization(c);
   } catch (error) {
     // A public route (health above all) still answers, as for anonymous; a protected one fails with the error.
-    c.set("user", null);
     c.set("authLookupError", error);
   }
   await next();
@@ -33,11 +32,11 @@ async function userFromAuthorization(c: Context<AppEnv>): Promise<AuthUser | nul
  * deleted or deactivated user → null, and the role is the current one, so a role change applies at once.
  */
 export async function userForToken<E extends AppEnv>(c: Context<E>, token: string): Promise<(AuthUser & { expiresAt: number }) | null> {
-  const claims = await verifyAccessToken(c.get("config"), token);
+  const claims = await verifyAccessToken(c.get("ctx").config, token);
   if (!claims) return null;
   const [row] = await c
-    .get("db")
-    .select({ role: users.role, isActive: users.isActive })
+    .get("ctx")
+    .db.select({ role: users.role, isActive: users.isActive })
     .from(users)
     .where(eq(users.id, claims.userId))
     .limit(1);
@@ -45,7 +44,7 @@ export async function userForToken<E extends AppEnv>(c: Context<E>, token: strin
 }
 
 function requireUser<E extends AppEnv>(c: Context<E>): AuthUser {
-  const user = c.get("user");
+  const user = c.get("ctx").actor;
   if (user) return user;
   const lookupError = c.get("authLookupError");
   if (lookupError !== undefined) throw lookupError;

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { cacheSafely } from "./cache-safely";
 import { hex } from "./crypto";
 import { BOOKMARK_HEADER } from "./d1-bookmark";

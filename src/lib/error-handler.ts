@@ -1,6 +1,6 @@
 import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { errorChainText } from "../db/results";
 import { ApiError, ValidationError } from "./errors";
 import { logEvent } from "./log";
@@ -28,7 +28,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c: Context<AppEnv>) => 
     for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
     return c.json({ detail: apiError.detail, code: apiError.code }, apiError.status as 400);
   }
-  const requestId = c.get("requestId");
+  const requestId = c.get("ctx")?.requestId;
   const text = errorChainText(error);
   logEvent("error", { request_id: requestId, route: c.req.routePath, method: c.req.method, error: text });
   if (TRANSIENT_DB_ERROR.test(text)) {

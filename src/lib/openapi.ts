@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { ERROR_CODES, ValidationError, zodToFieldErrors } from "./errors";
 
 /** Every module router: DRF-style 400s from any failed validation. */

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv, Bindings } from "../env";
+import type { Bindings } from "../env";
+import type { AppEnv } from "../context";
 import { currentUser } from "./auth";
 import { ApiError } from "./errors";
 

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { ApiError, ValidationError } from "./errors";
 
 /** An unpaired UTF-16 surrogate (`"\ud800"` in JSON): with the `u` flag a valid pair is one astral code point, not a surrogate. */

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../context";
 import { currentUser, unauthenticated, userForToken } from "../lib/auth";
 import { ApiError, forbidden } from "../lib/errors";
 import { createRouter, errorResponses, errorSchema } from "../lib/openapi";
@@ -23,7 +23,7 @@ const authenticateQueryToken: MiddlewareHandler<AppEnv & { Variables: { tokenExp
   if (!token) throw unauthenticated("Authentication credentials were not provided.");
   const user = await userForToken(c, token);
   if (!user) throw unauthenticated("Given token not valid for any token type");
-  c.set("user", { id: user.id, role: user.role });
+  c.get("ctx").actor = { id: user.id, role: user.role };
   c.set("tokenExpiresAt", user.expiresAt);
   await next();
 };
@@ -34,7 +34,7 @@ const authenticateQueryToken: MiddlewareHandler<AppEnv & { Variables: { tokenExp
  */
 const allowedOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
   const origin = c.req.header("Origin");
-  const config = c.get("config");
+  const { config } = c.get("ctx");
   const ownOrigin = config.environment === "development" ? new URL(c.req.url).origin : null;
   if (origin && origin !== ownOrigin && !config.allowedOrigins.includes(origin)) {
     throw forbidden("This origin may not open notification sockets.");

@@ -5,11 +5,10 @@ import { autoAssignOrders } from "../../src/modules/orders/auto-assign";
 import { call } from "../helpers/http";
 import { createOrder, createService, createUser, db, type TestUser } from "../helpers/factories";
 import { queueMessage, runQueue } from "../helpers/realtime";
-import { env } from "cloudflare:workers";
-import type { Effects } from "../../src/modules/notifications/effects";
+import { testContext } from "../helpers/context";
 
 /** Pushes go to the real queue; the test does not wait for their delivery. */
-const effects: Effects = { jobs: env.JOBS, waitUntil: (promise) => void promise.catch(() => {}) };
+const ctx = testContext();
 
 // Storage is per test file, so this file controls every worker that exists while it runs.
 async function worker(ratingHundredths: number, options: { available?: boolean; onlyServiceId?: number } = {}) {
@@ -42,11 +41,11 @@ describe("auto-assign job", () => {
     await createOrder({ service, workerId: busyStar.id, status: "in_progress" });
 
     const first = await createOrder({ service });
-    await autoAssignOrders(db(), effects);
+    await autoAssignOrders(ctx);
     expect((await orderRow(first.id)).workerId).toBe(idle.id);
 
     const second = await createOrder({ service });
-    await autoAssignOrders(db(), effects);
+    await autoAssignOrders(ctx);
     expect((await orderRow(second.id)).workerId).toBe(busyStar.id); // both have one active order now; better rating wins
     for (const o of [first, second]) expect([unavailableStar.id, wrongSpecialist.id, owner.id]).not.toContain((await orderRow(o.id)).workerId);
     await makeUnavailable(busyStar, idle, wrongSpecialist);
@@ -56,7 +55,7 @@ describe("auto-assign job", () => {
     const service = await createService({ worker: await worker(0, { available: false }) });
     const w = await worker(400);
     const order = await createOrder({ service, status: "paid" });
-    await autoAssignOrders(db(), effects);
+    await autoAssignOrders(ctx);
     const row = await orderRow(order.id);
     expect(row).toMatchObject({ workerId: w.id, status: "in_progress" });
     const history = await db().select().from(orderStatusHistory).where(eq(orderStatusHistory.orderId, order.id));
@@ -69,13 +68,13 @@ describe("auto-assign job", () => {
   it("leaves orders nobody can take alone, and a second run changes nothing", async () => {
     const service = await createService({ worker: await worker(0, { available: false }) });
     const stranded = await createOrder({ service });
-    const first = await autoAssignOrders(db(), effects);
+    const first = await autoAssignOrders(ctx);
     expect((await orderRow(stranded.id)).workerId).toBeNull();
     const w = await worker(200);
-    await autoAssignOrders(db(), effects);
+    await autoAssignOrders(ctx);
     expect((await orderRow(stranded.id)).workerId).toBe(w.id);
     const historyBefore = await db().select().from(orderStatusHistory).where(eq(orderStatusHistory.orderId, stranded.id));
-    const again = await autoAssignOrders(db(), effects);
+    const again = await autoAssignOrders(ctx);
     expect(again.assigned).toBe(0);
     expect(await db().select().from(orderStatusHistory).where(eq(orderStatusHistory.orderId, stranded.id))).toHaveLength(historyBefore.length);
     expect(first.assigned).toBe(0);
@@ -88,8 +87,8 @@ describe("auto-assign job", () => {
     const w2 = await worker(300);
     const order = await createOrder({ service });
     const [, , manual] = await Promise.all([
-      autoAssignOrders(db(), effects),
-      autoAssignOrders(db(), effects),
+      autoAssignOrders(ctx),
+      autoAssignOrders(ctx),
       call("POST", `/api/orders/${order.id}/assign/`, { token: w2.token, body: {} }),
     ]);
     const row = await orderRow(order.id);

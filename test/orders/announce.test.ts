@@ -3,21 +3,21 @@ import { describe, expect, it } from "vitest";
 import { notifications, orders, workerProfiles } from "../../drizzle/schema";
 import type { JobMessage } from "../../src/jobs/messages";
 import { ANNOUNCE_STALLED_MS, announceOrder, resumeStalledAnnouncements } from "../../src/modules/orders/order-announcement";
+import { testContext } from "../helpers/context";
 import { eventually } from "../helpers/eventually";
 import { createOrder, createService, createUser, db } from "../helpers/factories";
 import { call } from "../helpers/http";
 
 const future = () => new Date(Date.now() + 3 * 86_400_000).toISOString();
 
-/** Effects whose queue records what a step sends next instead of delivering it, so a test drives the steps itself. */
-function steppingEffects() {
+/** A context whose queue records what a step sends next instead of delivering it, so a test drives the steps itself. */
+function steppingContext() {
   const sent: JobMessage[] = [];
   const jobs = {
     send: async (body: JobMessage) => void sent.push(body),
     sendBatch: async (messages: Iterable<{ body: JobMessage }>) => void sent.push(...[...messages].map((m) => m.body)),
   } as unknown as Queue<JobMessage>;
-  const pushes: Promise<unknown>[] = [];
-  return { effects: { jobs, waitUntil: (promise: Promise<unknown>) => void pushes.push(promise) }, sent };
+  return { ctx: testContext({ jobs }), sent };
 }
 
 const toldAbout = async (orderId: number) =>
@@ -58,15 +58,15 @@ describe("announcing a new order to the workers who could take it", () => {
   it("tells workers in chunks, each worker once, however often a step is repeated", async () => {
     const { service, specialist, elsewhere } = await marketplace();
     const order = await createOrder({ service, announceAfter: 0 });
-    const { effects, sent } = steppingEffects();
+    const { ctx, sent } = steppingContext();
     let after = 0;
     let steps = 0;
     for (;;) {
-      const step = await announceOrder(db(), effects, order.id, after, 3);
+      const step = await announceOrder(ctx, order.id, after, 3);
       expect(step.stepped).toBe(true);
       steps++;
       // Redelivered or resumed at the same cursor: nobody is told again.
-      expect((await announceOrder(db(), effects, order.id, after, 3)).stepped).toBe(false);
+      expect((await announceOrder(ctx, order.id, after, 3)).stepped).toBe(false);
       if (step.next === null) break;
       expect(sent.at(-1)).toEqual({ type: "orders.announce", orderId: order.id, after: step.next });
       after = step.next;
@@ -81,8 +81,8 @@ describe("announcing a new order to the workers who could take it", () => {
   it("is resumed by the auto-assign run when its chain of steps stopped (a lost message), and not before", async () => {
     const order = await createOrder({ announceAfter: 7, createdAt: new Date(Date.now() - ANNOUNCE_STALLED_MS - 1000) });
     const fresh = await createOrder({ announceAfter: 0 });
-    const { effects, sent } = steppingEffects();
-    await resumeStalledAnnouncements(db(), effects, new Date());
+    const { ctx, sent } = steppingContext();
+    await resumeStalledAnnouncements(ctx, new Date());
     expect(sent).toContainEqual({ type: "orders.announce", orderId: order.id, after: 7 });
     expect(sent.map((m) => "orderId" in m && m.orderId)).not.toContain(fresh.id);
   });

@@ -1,9 +1,7 @@
-import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { payments } from "../../drizzle/schema";
-import { createDb } from "../../src/db/client";
 import type { Gateways, PaymentGateway } from "../../src/modules/payments/gateways/gateway";
-import type { PaymentDeps } from "../../src/modules/payments/payment-deps";
+import { testContext } from "../helpers/context";
 import { createOrder, createUser, db, type TestUser } from "../helpers/factories";
 import { call } from "../helpers/http";
 
@@ -54,13 +52,5 @@ export function gatewaysOf(current: PaymentGateway, ...others: PaymentGateway[])
   };
 }
 
-/** Deps for calling payment services directly (as the jobs do); pushes are awaited with the test. */
-export function testDeps(gateways: Gateways): PaymentDeps & { settled: () => Promise<unknown> } {
-  const pending: Promise<unknown>[] = [];
-  return {
-    db: createDb(env),
-    gateways,
-    effects: { jobs: env.JOBS, waitUntil: (promise) => void pending.push(promise) },
-    settled: () => Promise.all(pending),
-  };
-}
+/** A context for calling payment services directly (as the jobs do); pushes are awaited with `settled()`. */
+export const testDeps = (gateways: Gateways) => testContext({ gateways });

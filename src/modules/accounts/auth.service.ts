@@ -1,3 +1,4 @@
+import type { AppContext } from "../../context";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { refreshTokens, users, workerProfiles } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
@@ -22,7 +23,8 @@ type NewAccount = {
 
 const byUsername = (username: string) => sql`lower(${users.username}) = lower(${username})`;
 
-export async function register(db: Db, input: NewAccount): Promise<UserDto> {
+export async function register(ctx: AppContext, input: NewAccount): Promise<UserDto> {
+  const { db } = ctx;
   const policy = passwordPolicyErrors(input.password, input.username);
   if (policy.length) throw new ValidationError({ password: policy });
   const role = input.role ?? "client";
@@ -65,7 +67,8 @@ export const badCredentials = () =>
   new ValidationError({ non_field_errors: ["Unable to log in with provided credentials."] });
 
 /** Tokens and the user, or null for bad credentials (the caller counts the failure). */
-export async function login(db: Db, config: Config, username: string, password: string) {
+export async function login(ctx: AppContext, username: string, password: string) {
+  const { db, config } = ctx;
   const user = await db.query.users.findFirst({ where: byUsername(username) });
   // Unknown users cost one PBKDF2 too, so timing does not reveal which usernames exist.
   const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
@@ -103,7 +106,8 @@ export const REFRESH_GRACE_MS = 10_000;
  * presenting an already rotated (or revoked) token revokes its whole family, except for one
  * repeat within the grace period.
  */
-export async function rotateRefreshToken(db: Db, config: Config, token: string) {
+export async function rotateRefreshToken(ctx: AppContext, token: string) {
+  const { db, config } = ctx;
   const hash = await sha256Hex(token);
   const now = new Date();
   const [rotated] = await db
@@ -167,7 +171,8 @@ async function revokeFamily(db: Db, familyId: string) {
 }
 
 /** Revokes the family of `token` if it belongs to the caller; unknown tokens change nothing. */
-export async function logout(db: Db, userId: number, token: string): Promise<void> {
+export async function logout(ctx: AppContext, userId: number, token: string): Promise<void> {
+  const { db } = ctx;
   const hash = await sha256Hex(token);
   const known = await db.query.refreshTokens.findFirst({
     where: and(eq(refreshTokens.tokenHash, hash), eq(refreshTokens.userId, userId)),

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../context";
 import { cacheSafely } from "../../lib/cache-safely";
 import { WINDOW_SECONDS, clientIp, enforceRateLimit, rateLimited } from "../../lib/rate-limit";
 

@@ -1,6 +1,6 @@
+import type { AppContext } from "../../context";
 import { desc, eq, getTableColumns } from "drizzle-orm";
 import { users, workerProfiles } from "../../../drizzle/schema";
-import type { Db } from "../../db/client";
 import type { AuthUser } from "../../lib/auth-user";
 import { ApiError, ValidationError, forbidden, notFound } from "../../lib/errors";
 import { hashPassword, passwordPolicyErrors, verifyPassword } from "../../lib/passwords";
@@ -8,7 +8,8 @@ import { pageFromRows, windowTotal, type PageRequest } from "../../lib/paginatio
 import { toUserDto, type UserUpdate } from "./accounts.schemas";
 import { revokeAllForUser } from "./auth.service";
 
-export async function listUsers(db: Db, url: string, page: PageRequest, role?: "client" | "worker" | "admin") {
+export async function listUsers(ctx: AppContext, url: string, page: PageRequest, role?: "client" | "worker" | "admin") {
+  const { db } = ctx;
   const rows = await db
     .select({ ...getTableColumns(users), total: windowTotal() })
     .from(users)
@@ -25,7 +26,8 @@ function visibleUserId(caller: AuthUser, id: number): number {
   return id;
 }
 
-export async function getUser(db: Db, caller: AuthUser, id: number) {
+export async function getUser(ctx: AppContext, caller: AuthUser, id: number) {
+  const { db } = ctx;
   const user = await db.query.users.findFirst({ where: eq(users.id, visibleUserId(caller, id)) });
   if (!user) throw notFound();
   return toUserDto(user);
@@ -33,7 +35,8 @@ export async function getUser(db: Db, caller: AuthUser, id: number) {
 
 const ADMIN_ONLY_FIELDS = ["role", "is_verified", "is_active"] as const;
 
-export async function updateUser(db: Db, caller: AuthUser, id: number, input: UserUpdate) {
+export async function updateUser(ctx: AppContext, caller: AuthUser, id: number, input: UserUpdate) {
+  const { db } = ctx;
   const user = await db.query.users.findFirst({ where: eq(users.id, visibleUserId(caller, id)) });
   if (!user) throw notFound();
   const isAdmin = caller.role === "admin";

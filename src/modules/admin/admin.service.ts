@@ -1,6 +1,6 @@
+import type { AppContext } from "../../context";
 import { desc, getTableColumns } from "drizzle-orm";
 import { failedJobs } from "../../../drizzle/schema";
-import type { Db } from "../../db/client";
 import type { JobMessage } from "../../jobs/messages";
 import { enqueueJob } from "../../jobs/enqueue";
 import type { JobName } from "../../jobs/cron-table";
@@ -20,7 +20,8 @@ export async function queueJob(jobs: Queue<JobMessage>, name: JobName, now = new
   return { job: name, status: "queued" as const, requested_at: now.toISOString() };
 }
 
-export async function listFailedJobs(db: Db, url: string, page: PageRequest) {
+export async function listFailedJobs(ctx: AppContext, url: string, page: PageRequest) {
+  const { db } = ctx;
   const rows = await db
     .select({ ...getTableColumns(failedJobs), total: windowTotal() })
     .from(failedJobs)

@@ -1,3 +1,4 @@
+import { ctxOf } from "../../context";
 import { currentUser } from "../../lib/auth";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
@@ -20,32 +21,32 @@ import { createService, deactivateService, getService, listServices, updateServi
 // Categories are registered before `/api/services/{id}/` so "categories" is never parsed as an id.
 export const catalogRouter = createRouter()
   .openapi(listCategoriesRoute, async (c) =>
-    c.json(await listCategories(c.get("db"), c.req.url, pageRequest(c.req.valid("query"))), 200),
+    c.json(await listCategories(ctxOf(c), c.req.url, pageRequest(c.req.valid("query"))), 200),
   )
-  .openapi(createCategoryRoute, async (c) => c.json(await createCategory(c.get("db"), c.req.valid("json")), 201))
+  .openapi(createCategoryRoute, async (c) => c.json(await createCategory(ctxOf(c), c.req.valid("json")), 201))
   .openapi(putCategoryRoute, async (c) =>
-    c.json(await updateCategory(c.get("db"), c.req.valid("param").id, c.req.valid("json")), 200),
+    c.json(await updateCategory(ctxOf(c), c.req.valid("param").id, c.req.valid("json")), 200),
   )
   .openapi(patchCategoryRoute, async (c) =>
-    c.json(await updateCategory(c.get("db"), c.req.valid("param").id, c.req.valid("json")), 200),
+    c.json(await updateCategory(ctxOf(c), c.req.valid("param").id, c.req.valid("json")), 200),
   )
   .openapi(deleteCategoryRoute, async (c) => {
-    await deleteCategory(c.get("db"), c.req.valid("param").id);
+    await deleteCategory(ctxOf(c), c.req.valid("param").id);
     return c.body(null, 204);
   })
   .openapi(listServicesRoute, async (c) => {
     const query = c.req.valid("query");
-    return c.json(await listServices(c.get("db"), c.get("user"), c.req.url, pageRequest(query), query), 200);
+    return c.json(await listServices(ctxOf(c), ctxOf(c).actor, c.req.url, pageRequest(query), query), 200);
   })
-  .openapi(createServiceRoute, async (c) => c.json(await createService(c.get("db"), currentUser(c), c.req.valid("json")), 201))
-  .openapi(getServiceRoute, async (c) => c.json(await getService(c.get("db"), c.get("user"), c.req.valid("param").id), 200))
+  .openapi(createServiceRoute, async (c) => c.json(await createService(ctxOf(c), currentUser(c), c.req.valid("json")), 201))
+  .openapi(getServiceRoute, async (c) => c.json(await getService(ctxOf(c), ctxOf(c).actor, c.req.valid("param").id), 200))
   .openapi(putServiceRoute, async (c) =>
-    c.json(await updateService(c.get("db"), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 200),
+    c.json(await updateService(ctxOf(c), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 200),
   )
   .openapi(patchServiceRoute, async (c) =>
-    c.json(await updateService(c.get("db"), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 200),
+    c.json(await updateService(ctxOf(c), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 200),
   )
   .openapi(deleteServiceRoute, async (c) => {
-    await deactivateService(c.get("db"), currentUser(c), c.req.valid("param").id);
+    await deactivateService(ctxOf(c), currentUser(c), c.req.valid("param").id);
     return c.body(null, 204);
   });

@@ -1,12 +1,13 @@
+import type { AppContext } from "../../context";
 import { and, asc, eq, getTableColumns, notExists, sql } from "drizzle-orm";
 import { categories, services } from "../../../drizzle/schema";
-import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/results";
 import { ValidationError, conflict, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
 import { toCategoryDto, type CategoryInput } from "./catalog.schemas";
 
-export async function listCategories(db: Db, url: string, page: PageRequest) {
+export async function listCategories(ctx: AppContext, url: string, page: PageRequest) {
+  const { db } = ctx;
   const rows = await db
     .select({ ...getTableColumns(categories), total: windowTotal() })
     .from(categories)
@@ -26,12 +27,14 @@ async function withUniqueName<T>(write: Promise<T>): Promise<T> {
   }
 }
 
-export async function createCategory(db: Db, input: CategoryInput & { name: string }) {
+export async function createCategory(ctx: AppContext, input: CategoryInput & { name: string }) {
+  const { db } = ctx;
   const [created] = await withUniqueName(db.insert(categories).values(input).returning());
   return toCategoryDto(created);
 }
 
-export async function updateCategory(db: Db, id: number, input: CategoryInput) {
+export async function updateCategory(ctx: AppContext, id: number, input: CategoryInput) {
+  const { db } = ctx;
   const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   const [updated] = Object.keys(changes).length
     ? await withUniqueName(db.update(categories).set(changes).where(eq(categories.id, id)).returning())
@@ -41,7 +44,8 @@ export async function updateCategory(db: Db, id: number, input: CategoryInput) {
 }
 
 /** Refused (409) while any service, active or not, is in the category; checked in the DELETE itself. */
-export async function deleteCategory(db: Db, id: number) {
+export async function deleteCategory(ctx: AppContext, id: number) {
+  const { db } = ctx;
   const inUse = db.select({ id: services.id }).from(services).where(eq(services.categoryId, id));
   const deleted = await db
     .delete(categories)

@@ -1,3 +1,4 @@
+import type { AppContext } from "../../context";
 import { and, asc, desc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
 import { services } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
@@ -69,11 +70,13 @@ export function servicePageQuery(db: Db, user: AuthUser | null, query: ServicesQ
     .offset(page.offset);
 }
 
-export async function listServices(db: Db, user: AuthUser | null, url: string, page: PageRequest, query: ServicesQuery) {
+export async function listServices(ctx: AppContext, user: AuthUser | null, url: string, page: PageRequest, query: ServicesQuery) {
+  const { db } = ctx;
   return pageFromRows(url, page, await servicePageQuery(db, user, query, page), toServiceDto);
 }
 
-export async function getService(db: Db, user: AuthUser | null, id: number) {
+export async function getService(ctx: AppContext, user: AuthUser | null, id: number) {
+  const { db } = ctx;
   const row = await serviceWithRelations(db, and(eq(services.id, id), visibleTo(user)));
   if (!row) throw notFound();
   return toServiceDto(row);
@@ -103,7 +106,8 @@ function columnChanges(input: ServiceInput): Partial<typeof services.$inferInser
 }
 
 /** The creator owns the service, which also makes them qualified for it. */
-export async function createService(db: Db, owner: AuthUser, input: ServiceCreate) {
+export async function createService(ctx: AppContext, owner: AuthUser, input: ServiceCreate) {
+  const { db } = ctx;
   const [created] = await withCategoryCheck(
     db
       .insert(services)
@@ -118,7 +122,7 @@ export async function createService(db: Db, owner: AuthUser, input: ServiceCreat
       })
       .returning({ id: services.id }),
   );
-  return getService(db, owner, created.id);
+  return getService(ctx, owner, created.id);
 }
 
 /** After a scoped write matched nothing: 403 if the caller can see the service, else 404. */
@@ -131,7 +135,8 @@ async function refuse(db: Db, user: AuthUser, id: number): Promise<never> {
   throw visible ? forbidden() : notFound();
 }
 
-export async function updateService(db: Db, user: AuthUser, id: number, input: ServiceInput) {
+export async function updateService(ctx: AppContext, user: AuthUser, id: number, input: ServiceInput) {
+  const { db } = ctx;
   const updated = await withCategoryCheck(
     db
       .update(services)
@@ -140,11 +145,12 @@ export async function updateService(db: Db, user: AuthUser, id: number, input: S
       .returning({ id: services.id }),
   );
   if (!updated.length) await refuse(db, user, id);
-  return getService(db, user, id);
+  return getService(ctx, user, id);
 }
 
 /** DELETE only deactivates: orders and payments keep pointing at the service. */
-export async function deactivateService(db: Db, user: AuthUser, id: number) {
+export async function deactivateService(ctx: AppContext, user: AuthUser, id: number) {
+  const { db } = ctx;
   const updated = await db
     .update(services)
     .set({ isActive: false, updatedAt: new Date() })

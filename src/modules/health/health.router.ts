@@ -1,3 +1,4 @@
+import { ctxOf } from "../../context";
 import { sql } from "drizzle-orm";
 import { createRouter } from "../../lib/openapi";
 import { healthRoute, livenessRoute } from "./health.routes";
@@ -7,7 +8,7 @@ export const healthRouter = createRouter()
   .openapi(healthRoute, async (c) => {
     let database: "ok" | "error" = "ok";
     try {
-      await c.get("db").run(sql`SELECT 1`);
+      await ctxOf(c).db.run(sql`SELECT 1`);
     } catch {
       database = "error";
     }

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { notifications, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
-import type { Effects } from "./effects";
+import type { Outbox } from "../../context";
 import { logEvent } from "../../lib/log";
 
 /**
@@ -82,9 +82,9 @@ export function inboxInserts(db: Db, event: DomainEvent, onlyIf?: { orderStatus:
 }
 
 /** After the data is committed: queue the live push. A queue hiccup never fails the request. */
-export function schedulePush(effects: Effects, eventId: string): void {
-  effects.waitUntil(
-    effects.jobs.send({ type: "notifications.push", eventId }).catch((error: unknown) => {
+export function schedulePush(outbox: Outbox, eventId: string): void {
+  outbox.waitUntil(
+    outbox.jobs.send({ type: "notifications.push", eventId }).catch((error: unknown) => {
       logEvent("push_enqueue_failed", { event_id: eventId, error: String(error) });
     }),
   );

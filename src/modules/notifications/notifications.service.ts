@@ -1,6 +1,6 @@
+import type { AppContext } from "../../context";
 import { and, desc, eq, getTableColumns } from "drizzle-orm";
 import { notifications } from "../../../drizzle/schema";
-import type { Db } from "../../db/client";
 import { rowsAffected } from "../../db/results";
 import { notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
@@ -9,7 +9,8 @@ import { toNotificationDto } from "./notifications.schemas";
 const ownedBy = (userId: number) => eq(notifications.userId, userId);
 
 /** The caller's inbox, newest first, in one query (rows carry the total). */
-export async function listInbox(db: Db, userId: number, url: string, page: PageRequest, unread?: boolean) {
+export async function listInbox(ctx: AppContext, userId: number, url: string, page: PageRequest, unread?: boolean) {
+  const { db } = ctx;
   const rows = await db
     .select({ ...getTableColumns(notifications), total: windowTotal() })
     .from(notifications)
@@ -21,7 +22,8 @@ export async function listInbox(db: Db, userId: number, url: string, page: PageR
 }
 
 /** Marks one of the caller's notifications read; someone else's (or a missing one) is a 404. */
-export async function markRead(db: Db, userId: number, id: number) {
+export async function markRead(ctx: AppContext, userId: number, id: number) {
+  const { db } = ctx;
   const [row] = await db
     .update(notifications)
     .set({ read: true })
@@ -31,7 +33,8 @@ export async function markRead(db: Db, userId: number, id: number) {
   return toNotificationDto(row);
 }
 
-export async function markAllRead(db: Db, userId: number) {
+export async function markAllRead(ctx: AppContext, userId: number) {
+  const { db } = ctx;
   const result = await db
     .update(notifications)
     .set({ read: true })

@@ -1,7 +1,7 @@
+import type { AppContext } from "../../context";
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { ApiError } from "../../lib/errors";
-import type { Effects } from "../notifications/effects";
 import { qualifiedFor } from "./order-visibility";
 import { commitAssignment } from "./orders.service";
 
@@ -40,7 +40,8 @@ async function nextCandidate(db: Db, orderId: number): Promise<Candidate | undef
  * manual assign makes, so a run never races a person: whoever commits first wins, the other skips.
  * Running twice, or two overlapping runs, leaves the same end state.
  */
-export async function autoAssignOrders(db: Db, effects: Effects) {
+export async function autoAssignOrders(ctx: AppContext) {
+  const { db, outbox } = ctx;
   const open = await db.all<{ id: number }>(sql`
     SELECT id FROM orders WHERE worker_id IS NULL AND status IN ('pending', 'paid') ORDER BY created_at, id LIMIT ${ORDERS_PER_RUN}`);
   let assigned = 0;
@@ -52,7 +53,7 @@ export async function autoAssignOrders(db: Db, effects: Effects) {
       continue;
     }
     try {
-      await commitAssignment(db, effects, {
+      await commitAssignment(db, outbox, {
         orderId: id,
         status: candidate.status,
         assigneeId: candidate.workerId,

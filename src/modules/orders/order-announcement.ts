@@ -1,9 +1,9 @@
+import type { AppContext } from "../../context";
 import { and, asc, eq, isNotNull, lt, sql } from "drizzle-orm";
 import { orders } from "../../../drizzle/schema";
-import type { Db } from "../../db/client";
 import { logEvent } from "../../lib/log";
 import { inboxInserts, schedulePush } from "../notifications/notification-events";
-import type { Effects } from "../notifications/effects";
+import type { Outbox } from "../../context";
 import { qualifiedFor } from "./order-visibility";
 
 /** Workers told per step: one inbox INSERT of this many rows, then the next step is queued. */
@@ -19,9 +19,9 @@ const workersAfter = (orderId: number, after: number, chunk: number) => sql`
   ORDER BY wp.user_id LIMIT ${chunk}`;
 
 /** Queues the announcement of a just-created order; if the message is lost, the auto-assign run resumes it. */
-export function scheduleAnnouncement(effects: Effects, orderId: number): void {
-  effects.waitUntil(
-    effects.jobs.send({ type: "orders.announce", orderId, after: 0 }).catch((error: unknown) => {
+export function scheduleAnnouncement(outbox: Outbox, orderId: number): void {
+  outbox.waitUntil(
+    outbox.jobs.send({ type: "orders.announce", orderId, after: 0 }).catch((error: unknown) => {
       logEvent("announce_enqueue_failed", { order_id: orderId, error: String(error) });
     }),
   );
@@ -32,7 +32,8 @@ export function scheduleAnnouncement(effects: Effects, orderId: number): void {
  * order's cursor past them in one batch, then queues the next step. The cursor UPDATE is guarded on
  * `after`, so a repeated or concurrent step (queue redelivery, a resumed announcement) tells nobody twice.
  */
-export async function announceOrder(db: Db, effects: Effects, orderId: number, after: number, chunk = ANNOUNCE_CHUNK) {
+export async function announceOrder(ctx: AppContext, orderId: number, after: number, chunk = ANNOUNCE_CHUNK) {
+  const { db, outbox } = ctx;
   const workers = workersAfter(orderId, after, chunk);
   const told = inboxInserts(db, { kind: "order_available", orderId, workers }, { afterChange: true });
   const [advanced] = await db.batch([
@@ -44,20 +45,21 @@ export async function announceOrder(db: Db, effects: Effects, orderId: number, a
     ...told.statements,
   ]);
   if (!advanced.length) return { stepped: false, next: null };
-  schedulePush(effects, told.eventId);
+  schedulePush(outbox, told.eventId);
   const { next } = advanced[0];
-  if (next !== null) await effects.jobs.send({ type: "orders.announce", orderId, after: next });
+  if (next !== null) await outbox.jobs.send({ type: "orders.announce", orderId, after: next });
   return { stepped: true, next };
 }
 
 /** Re-queues announcements whose chain of steps stopped (a message lost to a crash); a live chain ignores the duplicate step. */
-export async function resumeStalledAnnouncements(db: Db, effects: Effects, now: Date): Promise<number> {
+export async function resumeStalledAnnouncements(ctx: AppContext, now: Date): Promise<number> {
+  const { db, outbox } = ctx;
   const stalled = await db
     .select({ id: orders.id, after: orders.announceAfter })
     .from(orders)
     .where(and(isNotNull(orders.announceAfter), lt(orders.createdAt, new Date(now.getTime() - ANNOUNCE_STALLED_MS))))
     .orderBy(asc(orders.createdAt))
     .limit(100);
-  if (stalled.length) await effects.jobs.sendBatch(stalled.map(({ id, after }) => ({ body: { type: "orders.announce" as const, orderId: id, after: after ?? 0 } })));
+  if (stalled.length) await outbox.jobs.sendBatch(stalled.map(({ id, after }) => ({ body: { type: "orders.announce" as const, orderId: id, after: after ?? 0 } })));
   return stalled.length;
 }

@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import { isGuardFailure } from "../../db/guards";
 import { conflict, type ApiError } from "../../lib/errors";
 import { inboxInserts, schedulePush, type DomainEvent } from "../notifications/notification-events";
-import type { Effects } from "../notifications/effects";
+import type { Outbox } from "../../context";
 
 export type OrderWrite = BatchItem<"sqlite">;
 
@@ -14,7 +14,7 @@ export type OrderWrite = BatchItem<"sqlite">;
  */
 export async function commitOrderChange(
   db: Db,
-  effects: Effects,
+  outbox: Outbox,
   writes: readonly [OrderWrite, ...OrderWrite[]],
   events: DomainEvent[],
   lostRace: () => ApiError = () => conflict("The order was changed by someone else meanwhile; reload it and try again."),
@@ -26,6 +26,6 @@ export async function commitOrderChange(
   } catch (error) {
     throw isGuardFailure(error, "order") ? lostRace() : error;
   }
-  for (const { eventId } of inbox) schedulePush(effects, eventId);
+  for (const { eventId } of inbox) schedulePush(outbox, eventId);
   return results;
 }

@@ -1,9 +1,7 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../../env";
+import { ctxOf, type AppContext } from "../../context";
 import { currentUser } from "../../lib/auth";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
-import { effectsOf } from "../notifications/effects";
 import {
   assignOrderRoute,
   changeOrderStatusRoute,
@@ -18,27 +16,27 @@ import { assignOrder, changeOrderStatus, createOrder, getOrder, listOrders } fro
  * settlement, so orders never imports payments (payments uses orders' commands the other way).
  */
 export interface OrdersRouterDeps {
-  settleOwedRefund: (c: Context<AppEnv>, orderId: number, actorId: number) => Promise<void>;
+  settleOwedRefund: (ctx: AppContext, orderId: number, actorId: number) => Promise<void>;
 }
 
 export const createOrdersRouter = ({ settleOwedRefund }: OrdersRouterDeps) =>
   createRouter()
     .openapi(listOrdersRoute, async (c) => {
       const query = c.req.valid("query");
-      return c.json(await listOrders(c.get("db"), currentUser(c), c.req.url, pageRequest(query), query.status), 200);
+      return c.json(await listOrders(ctxOf(c), currentUser(c), c.req.url, pageRequest(query), query.status), 200);
     })
     .openapi(createOrderRoute, async (c) =>
-      c.json(await createOrder(c.get("db"), effectsOf(c), currentUser(c), c.req.valid("json")), 201),
+      c.json(await createOrder(ctxOf(c), currentUser(c), c.req.valid("json")), 201),
     )
-    .openapi(getOrderRoute, async (c) => c.json(await getOrder(c.get("db"), currentUser(c), c.req.valid("param").id), 200))
+    .openapi(getOrderRoute, async (c) => c.json(await getOrder(ctxOf(c), currentUser(c), c.req.valid("param").id), 200))
     .openapi(assignOrderRoute, async (c) =>
-      c.json(await assignOrder(c.get("db"), effectsOf(c), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 200),
+      c.json(await assignOrder(ctxOf(c), currentUser(c), c.req.valid("param").id, c.req.valid("json")), 200),
     )
     .openapi(changeOrderStatusRoute, async (c) => {
       const user = currentUser(c);
       const { id } = c.req.valid("param");
       const input = c.req.valid("json");
-      const { order, refundOwed } = await changeOrderStatus(c.get("db"), effectsOf(c), user, id, input);
-      if (refundOwed) await settleOwedRefund(c, id, user.id);
+      const { order, refundOwed } = await changeOrderStatus(ctxOf(c), user, id, input);
+      if (refundOwed) await settleOwedRefund(ctxOf(c), id, user.id);
       return c.json(order, 201);
     });

@@ -1,3 +1,4 @@
+import type { AppContext } from "../../context";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { orderStatusHistory, orders, services, users, type OrderStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
@@ -5,7 +6,7 @@ import { isNotNullViolation } from "../../db/results";
 import type { AuthUser } from "../../lib/auth-user";
 import { ValidationError, conflict, forbidden, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
-import type { Effects } from "../notifications/effects";
+import type { Outbox } from "../../context";
 import { scheduleAnnouncement } from "./order-announcement";
 import { commitOrderChange } from "./order-events";
 import { findOrderState, loadOrder, selectOrders } from "./order-queries";
@@ -13,9 +14,10 @@ import { authorizeTransition, transitionStatements } from "./order-transitions";
 import { OPEN_STATUSES, assignableBy, qualifiedFor, visibleTo } from "./order-visibility";
 import { toOrderDto, type OrderAssign, type OrderCreate, type OrderStatusChange } from "./orders.schemas";
 
-export { loadOrder as getOrder };
+export const getOrder = ({ db }: AppContext, user: AuthUser, orderId: number) => loadOrder(db, user, orderId);
 
-export async function listOrders(db: Db, user: AuthUser, url: string, page: PageRequest, status?: OrderStatus) {
+export async function listOrders(ctx: AppContext, user: AuthUser, url: string, page: PageRequest, status?: OrderStatus) {
+  const { db } = ctx;
   const rows = await selectOrders(db, { total: windowTotal() })
     .where(and(visibleTo(user), status ? eq(orders.status, status) : undefined))
     .orderBy(desc(orders.createdAt), desc(orders.id))
@@ -40,12 +42,13 @@ const isUnorderableService = (error: unknown) => isNotNullViolation(error, "orde
  */
 const NEW_ORDER_ID = sql`(SELECT max(id) FROM orders)`;
 
-export async function createOrder(db: Db, effects: Effects, client: AuthUser, input: OrderCreate) {
+export async function createOrder(ctx: AppContext, client: AuthUser, input: OrderCreate) {
+  const { db, outbox } = ctx;
   const serviceId = input.service_id ?? input.service;
   if (serviceId === undefined) throw ValidationError.field("service_id", "This field is required."); // the schema already insists
   const [inserted] = await commitOrderChange(
     db,
-    effects,
+    outbox,
     [
       db
         .insert(orders)
@@ -71,7 +74,7 @@ export async function createOrder(db: Db, effects: Effects, client: AuthUser, in
     throw error;
   });
   const [{ id }] = inserted as { id: number }[];
-  scheduleAnnouncement(effects, id);
+  scheduleAnnouncement(outbox, id);
   return loadOrder(db, client, id);
 }
 
@@ -93,7 +96,8 @@ async function assignmentState(db: Db, user: AuthUser, orderId: number, assignee
 }
 
 /** A worker takes an open order, or an admin gives it to a named worker. */
-export async function assignOrder(db: Db, effects: Effects, user: AuthUser, orderId: number, input: OrderAssign) {
+export async function assignOrder(ctx: AppContext, user: AuthUser, orderId: number, input: OrderAssign) {
+  const { db, outbox } = ctx;
   const assigneeId = user.role === "admin" ? input.worker_id : user.id;
   if (assigneeId === undefined) throw ValidationError.field("worker_id", "This field is required.");
   if (user.role === "worker" && input.worker_id !== undefined && input.worker_id !== user.id) {
@@ -109,7 +113,7 @@ export async function assignOrder(db: Db, effects: Effects, user: AuthUser, orde
   if (!status) throw conflict(`Only ${OPEN_STATUSES.join(" or ")} orders can be assigned; this one is ${order.status}.`);
   if (!order.qualified) throw ValidationError.field("worker_id", "This worker is not qualified for the order's service.");
 
-  await commitAssignment(db, effects, { orderId, status, assigneeId, assigneeName: assignee.username, actorId: user.id });
+  await commitAssignment(db, outbox, { orderId, status, assigneeId, assigneeName: assignee.username, actorId: user.id });
   return loadOrder(db, user, orderId);
 }
 
@@ -128,7 +132,7 @@ export interface Assignment {
  * re-checks "no worker yet", the status and the qualification, so of many concurrent assigns
  * (manual or automatic) exactly one wins; the others get a 409.
  */
-export async function commitAssignment(db: Db, effects: Effects, a: Assignment) {
+export async function commitAssignment(db: Db, outbox: Outbox, a: Assignment) {
   const startsWork = a.status === "paid";
   const writes = transitionStatements(db, {
     orderId: a.orderId,
@@ -141,7 +145,7 @@ export async function commitAssignment(db: Db, effects: Effects, a: Assignment) 
   });
   await commitOrderChange(
     db,
-    effects,
+    outbox,
     writes,
     [
       { kind: "worker_assigned", orderId: a.orderId },
@@ -155,7 +159,8 @@ export async function commitAssignment(db: Db, effects: Effects, a: Assignment) 
  * Applies one row of the TRANSITIONS table for `user`, with its history entry and notifications.
  * `refundOwed`: the change canceled an order whose money was taken (payments settles it).
  */
-export async function changeOrderStatus(db: Db, effects: Effects, user: AuthUser, orderId: number, input: OrderStatusChange) {
+export async function changeOrderStatus(ctx: AppContext, user: AuthUser, orderId: number, input: OrderStatusChange) {
+  const { db, outbox } = ctx;
   const order = await findOrderState(db, user, orderId);
   const rule = authorizeTransition(order, user, input.status);
   const writes = transitionStatements(db, {
@@ -166,6 +171,6 @@ export async function changeOrderStatus(db: Db, effects: Effects, user: AuthUser
     comment: input.comment,
     set: rule.refundOwed ? { refundOwed: true } : undefined,
   });
-  await commitOrderChange(db, effects, writes, [{ kind: "status_changed", orderId, status: input.status }]);
+  await commitOrderChange(db, outbox, writes, [{ kind: "status_changed", orderId, status: input.status }]);
   return { order: await loadOrder(db, user, orderId), refundOwed: rule.refundOwed === true };
 }

@@ -1,8 +1,9 @@
+import type { Db } from "../../db/client";
+import type { AppContext } from "../../context";
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import { orders, payments } from "../../../drizzle/schema";
 import { isUniqueViolation } from "../../db/results";
 import { logEvent } from "../../lib/log";
-import type { PaymentDeps } from "./payment-deps";
 import { chargeSafely, settleCharge } from "./payment-settlement";
 import type { PaymentRow } from "./payments.schemas";
 import { cancelFullyRefundedOrders, recoverRefundIntents, refundOwedOrder } from "./refunds.service";
@@ -21,8 +22,8 @@ export const STUCK_AFTER_MS = 5 * 60 * 1000;
  * becomes failed, so the client can pay again. One payment the gateway can't be asked about now
  * stays for the next run.
  */
-async function settleStuckPayments(deps: PaymentDeps, now: Date): Promise<number> {
-  const { db } = deps;
+async function settleStuckPayments(ctx: AppContext, now: Date): Promise<number> {
+  const { db } = ctx;
   const stuck = await db
     .select()
     .from(payments)
@@ -31,8 +32,8 @@ async function settleStuckPayments(deps: PaymentDeps, now: Date): Promise<number
   let settled = 0;
   for (const payment of stuck) {
     try {
-      const found = await deps.gateways.byName(payment.gateway).findCharge({ paymentId: payment.id, transactionId: payment.gatewayTransactionId });
-      if (found) await settleCharge(deps, payment, found, now);
+      const found = await ctx.gateways.byName(payment.gateway).findCharge({ paymentId: payment.id, transactionId: payment.gatewayTransactionId });
+      if (found) await settleCharge(ctx, payment, found, now);
       else await releaseUncharged(db, payment.id, now);
       settled++;
     } catch (error) {
@@ -42,7 +43,7 @@ async function settleStuckPayments(deps: PaymentDeps, now: Date): Promise<number
   return settled;
 }
 
-async function releaseUncharged(db: PaymentDeps["db"], paymentId: string, now: Date): Promise<void> {
+async function releaseUncharged(db: Db, paymentId: string, now: Date): Promise<void> {
   await db
     .update(payments)
     .set({
@@ -62,25 +63,25 @@ async function releaseUncharged(db: PaymentDeps["db"], paymentId: string, now: D
  * canceled orders, after settling payments stuck in processing and refunds whose request
  * died before recording the gateway's answer. Safe to run concurrently and repeatedly.
  */
-export async function retryDuePayments(deps: PaymentDeps, now: Date) {
-  const { db } = deps;
-  const stuckPayments = await settleStuckPayments(deps, now);
-  const recoveredRefunds = await recoverRefundIntents(deps, now, BATCH_SIZE);
+export async function retryDuePayments(ctx: AppContext, now: Date) {
+  const { db } = ctx;
+  const stuckPayments = await settleStuckPayments(ctx, now);
+  const recoveredRefunds = await recoverRefundIntents(ctx, now, BATCH_SIZE);
   const due = await db
     .select()
     .from(payments)
     .where(and(eq(payments.status, "failed"), eq(payments.retryable, true), lte(payments.nextRetryAt, now)))
     .orderBy(asc(payments.nextRetryAt))
     .limit(BATCH_SIZE);
-  const canceledOrders = await cancelFullyRefundedOrders(deps, BATCH_SIZE);
+  const canceledOrders = await cancelFullyRefundedOrders(ctx, BATCH_SIZE);
   const counts = { completed: 0, failed: 0, skipped: 0, refunds: 0, stuck_payments: stuckPayments, recovered_refunds: recoveredRefunds, canceled_orders: canceledOrders };
   for (const payment of due) {
-    const claimed = await claimForRetry(deps, payment, now);
+    const claimed = await claimForRetry(ctx, payment, now);
     if (!claimed) {
       counts.skipped++;
       continue;
     }
-    const result = await chargeSafely(deps.gateways.byName(claimed.gateway), {
+    const result = await chargeSafely(ctx.gateways.byName(claimed.gateway), {
       amountCents: claimed.amountCents,
       currency: claimed.currency,
       source: { reference: claimed.gatewayPaymentMethod ?? "" },
@@ -89,13 +90,13 @@ export async function retryDuePayments(deps: PaymentDeps, now: Date) {
       attempt: claimed.attempts,
       transactionId: claimed.gatewayTransactionId,
     });
-    const settled = await settleCharge(deps, claimed, result, now);
+    const settled = await settleCharge(ctx, claimed, result, now);
     counts[settled.payment.status === "failed" ? "failed" : "completed"]++;
   }
 
   const owed = await db.select({ id: orders.id }).from(orders).where(eq(orders.refundOwed, true)).limit(BATCH_SIZE);
   for (const order of owed) {
-    if ((await refundOwedOrder(deps, order.id, null)).status === "refunded") counts.refunds++;
+    if ((await refundOwedOrder(ctx, order.id, null)).status === "refunded") counts.refunds++;
   }
   return counts;
 }
@@ -105,8 +106,8 @@ export async function retryDuePayments(deps: PaymentDeps, now: Date) {
  * index refuses it if another payment of the order is live. A payment that can't be claimed will
  * never need a retry again, so it stops being retryable (unless another run changed it meanwhile).
  */
-async function claimForRetry(deps: PaymentDeps, payment: PaymentRow, now: Date): Promise<PaymentRow | null> {
-  const { db } = deps;
+async function claimForRetry(ctx: AppContext, payment: PaymentRow, now: Date): Promise<PaymentRow | null> {
+  const { db } = ctx;
   const stillDue = and(eq(payments.id, payment.id), eq(payments.status, "failed"), eq(payments.retryable, true));
   let claimed: PaymentRow[] = [];
   try {

@@ -1,3 +1,4 @@
+import type { AppContext } from "../../context";
 import { and, eq } from "drizzle-orm";
 import { orders, payments } from "../../../drizzle/schema";
 import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
@@ -5,7 +6,6 @@ import { logEvent } from "../../lib/log";
 import { inboxInserts, schedulePush } from "../notifications/notification-events";
 import { markPaidStatements } from "../orders/order-commands";
 import type { ChargeRequest, ChargeResult, PaymentGateway } from "./gateways/gateway";
-import type { PaymentDeps } from "./payment-deps";
 import { loadPayment, runBatch } from "./payment-db";
 import type { PaymentRow } from "./payments.schemas";
 import { refundOwedOrder } from "./refunds.service";
@@ -40,8 +40,8 @@ export interface Settled {
  * completed + order pending→paid + history + notification in one batch. Failure: payment failed
  * (retryable or not) + notification; the order stays pending.
  */
-export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, result: ChargeResult, now = new Date()): Promise<Settled> {
-  const { db } = deps;
+export async function settleCharge(ctx: AppContext, payment: PaymentRow, result: ChargeResult, now = new Date()): Promise<Settled> {
+  const { db } = ctx;
   const processing = and(eq(payments.id, payment.id), eq(payments.status, "processing"));
   const reference = result.reference ?? payment.gatewayPaymentMethod;
   logEvent("payment_outcome", {
@@ -74,7 +74,7 @@ export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, resul
       if (isGuardFailure(error, "payment")) return { payment: await loadPayment(db, payment.id), orderWasPending: true };
       throw error;
     }
-    schedulePush(deps.effects, event.eventId);
+    schedulePush(ctx.outbox, event.eventId);
     return { payment: { ...payment, ...failed }, orderWasPending: true };
   }
 
@@ -102,7 +102,7 @@ export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, resul
       ...markPaidStatements(db, payment.orderId, payment.id),
       ...events.flatMap((event) => event.statements),
     ]);
-    for (const event of events) schedulePush(deps.effects, event.eventId);
+    for (const event of events) schedulePush(ctx.outbox, event.eventId);
     return { payment: { ...payment, ...completed }, orderWasPending: true };
   } catch (error) {
     if (isGuardFailure(error, "payment")) return { payment: await loadPayment(db, payment.id), orderWasPending: true };
@@ -121,6 +121,6 @@ export async function settleCharge(deps: PaymentDeps, payment: PaymentRow, resul
     if (isGuardFailure(error, "payment")) return { payment: await loadPayment(db, payment.id), orderWasPending: true };
     throw error;
   }
-  await refundOwedOrder(deps, payment.orderId, null);
+  await refundOwedOrder(ctx, payment.orderId, null);
   return { payment: await loadPayment(db, payment.id), orderWasPending: false };
 }

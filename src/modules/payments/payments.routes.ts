@@ -1,6 +1,8 @@
+import { ctxOf } from "../../context";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv, Config } from "../../env";
+import type { Config } from "../../env";
+import type { AppEnv } from "../../context";
 import { authenticated } from "../../lib/auth";
 import { ApiError } from "../../lib/errors";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../../lib/openapi";
@@ -86,7 +88,7 @@ export function stripeSettings(config: Config): NonNullable<Config["stripe"]> {
 
 /** Checked before the body is validated, so an unconfigured webhook is a 503 whatever it is sent. */
 const stripeConfigured: MiddlewareHandler<AppEnv> = async (c, next) => {
-  stripeSettings(c.get("config"));
+  stripeSettings(ctxOf(c).config);
   await next();
 };
 

@@ -1,3 +1,4 @@
+import type { AppContext } from "../../context";
 import { and, desc, eq, getTableColumns, inArray, type SQL } from "drizzle-orm";
 import { orders, payments, type PaymentStatus } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
@@ -7,7 +8,6 @@ import { conflict, notFound } from "../../lib/errors";
 import type { OperationId } from "../../lib/idempotency";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
 import { cardBrand, last4 } from "./gateways/cards";
-import type { PaymentDeps } from "./payment-deps";
 import { chargeSafely, settleCharge } from "./payment-settlement";
 import { toPaymentDto, type PayInput, type PaymentRow } from "./payments.schemas";
 
@@ -24,12 +24,13 @@ function visibleTo(db: Db, user: AuthUser): SQL | undefined {
 }
 
 export async function listPayments(
-  db: Db,
+  ctx: AppContext,
   user: AuthUser,
   url: string,
   page: PageRequest,
   filters: { status?: PaymentStatus; order?: number },
 ) {
+  const { db } = ctx;
   const rows = await db
     .select({ ...getTableColumns(payments), total: windowTotal() })
     .from(payments)
@@ -46,7 +47,8 @@ export async function listPayments(
   return pageFromRows(url, page, rows, toPaymentDto);
 }
 
-export async function getPayment(db: Db, user: AuthUser, id: string): Promise<PaymentRow> {
+export async function getPayment(ctx: AppContext, user: AuthUser, id: string): Promise<PaymentRow> {
+  const { db } = ctx;
   const [row] = await db.select().from(payments).where(and(eq(payments.id, id), visibleTo(db, user)));
   if (!row) throw notFound();
   return row;
@@ -62,15 +64,15 @@ export async function getPayment(db: Db, user: AuthUser, id: string): Promise<Pa
  * died finds that payment: it answers with it, or, if the charge's outcome was never recorded,
  * charges again with the same gateway idempotency keys, which return the first charge's result.
  */
-export async function payOrder(deps: PaymentDeps, user: AuthUser, orderId: number, input: PayInput, operation?: OperationId): Promise<PaymentRow> {
-  const { db } = deps;
+export async function payOrder(ctx: AppContext, user: AuthUser, orderId: number, input: PayInput, operation?: OperationId): Promise<PaymentRow> {
+  const { db } = ctx;
   const [order] = await db
     .select({ status: orders.status, totalPriceCents: orders.totalPriceCents, earlier: payments })
     .from(orders)
     .leftJoin(payments, and(eq(payments.id, operation ?? ""), eq(payments.orderId, orders.id)))
     .where(and(eq(orders.id, orderId), eq(orders.clientId, user.id)));
   if (!order) throw notFound();
-  if (order.earlier) return order.earlier.status === "processing" ? charge(deps, order.earlier, input) : order.earlier;
+  if (order.earlier) return order.earlier.status === "processing" ? charge(ctx, order.earlier, input) : order.earlier;
   if (order.status !== "pending") throw conflict(`Only pending orders can be paid; this order is ${order.status}.`);
 
   let payment: PaymentRow;
@@ -83,7 +85,7 @@ export async function payOrder(deps: PaymentDeps, user: AuthUser, orderId: numbe
         userId: user.id,
         amountCents: order.totalPriceCents,
         paymentMethod: input.payment_method,
-        gateway: deps.gateways.current.name,
+        gateway: ctx.gateways.current.name,
         status: "processing",
         cardBrand: cardBrand(input.card_number),
         cardLast4: last4(input.card_number),
@@ -93,11 +95,11 @@ export async function payOrder(deps: PaymentDeps, user: AuthUser, orderId: numbe
     if (isUniqueViolation(error)) throw conflict("A payment for this order is already in progress or completed.");
     throw error;
   }
-  return charge(deps, payment, input);
+  return charge(ctx, payment, input);
 }
 
-async function charge(deps: PaymentDeps, payment: PaymentRow, input: PayInput): Promise<PaymentRow> {
-  const result = await chargeSafely(deps.gateways.byName(payment.gateway), {
+async function charge(ctx: AppContext, payment: PaymentRow, input: PayInput): Promise<PaymentRow> {
+  const result = await chargeSafely(ctx.gateways.byName(payment.gateway), {
     amountCents: payment.amountCents,
     currency: payment.currency,
     source: {
@@ -114,7 +116,7 @@ async function charge(deps: PaymentDeps, payment: PaymentRow, input: PayInput): 
     attempt: payment.attempts,
     transactionId: payment.gatewayTransactionId,
   });
-  const settled = await settleCharge(deps, payment, result);
+  const settled = await settleCharge(ctx, payment, result);
   if (!settled.orderWasPending) throw conflict("The order stopped being pending during the payment; the charge was refunded.");
   return settled.payment;
 }

@@ -1,3 +1,4 @@
+import type { AppContext } from "../../context";
 import { and, eq, inArray, isNull, lte, notExists, sql } from "drizzle-orm";
 import { orders, payments, refunds, type OrderStatus } from "../../../drizzle/schema";
 import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
@@ -7,7 +8,6 @@ import { formatCents } from "../../lib/money";
 import { inboxInserts, schedulePush } from "../notifications/notification-events";
 import { CANCELED_BY_FULL_REFUND, cancelForFullRefund } from "../orders/order-commands";
 import type { RefundResult } from "./gateways/gateway";
-import type { PaymentDeps } from "./payment-deps";
 import { runBatch } from "./payment-db";
 import type { PaymentRow } from "./payments.schemas";
 
@@ -26,12 +26,12 @@ export const withRefunded = (deltaCents: number) => ({
  * refunds can never add up to more than was paid; a gateway refusal gives the reservation back.
  */
 export async function refundPayment(
-  deps: PaymentDeps,
+  ctx: AppContext,
   actorId: number | null,
   paymentId: string,
   input: { amountCents?: number; reason?: string },
 ): Promise<PaymentRow> {
-  const { db } = deps;
+  const { db } = ctx;
   const [found] = await db
     .select({ payment: payments, orderStatus: orders.status })
     .from(payments)
@@ -79,10 +79,10 @@ export async function refundPayment(
     fullyRefunded: reserved.status === "refunded",
     paymentUpdatedAt: payment.updatedAt,
   };
-  const result = await deps.gateways
+  const result = await ctx.gateways
     .byName(payment.gateway)
     .refund({ transactionId: payment.gatewayTransactionId, amountCents: amount, refundId, reason: input.reason });
-  await recordRefundOutcome(deps, intent, result, actorId);
+  await recordRefundOutcome(ctx, intent, result, actorId);
   if (!result.ok) throw new ApiError("refund_failed", `The payment gateway refused the refund: ${result.message}`);
   return reserved;
 }
@@ -107,8 +107,8 @@ interface RefundIntent {
  * the order in the same batch. Guarded on the intent still being open, so the request and the
  * recovery job (which re-asks the gateway with the same idempotency key) never both apply it.
  */
-async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, result: RefundResult, actorId: number | null) {
-  const { db } = deps;
+async function recordRefundOutcome(ctx: AppContext, intent: RefundIntent, result: RefundResult, actorId: number | null) {
+  const { db } = ctx;
   const open = and(eq(refunds.id, intent.refundId), isNull(refunds.gatewayRefundId));
   logEvent("refund_outcome", { payment_id: intent.paymentId, refund_id: intent.refundId, amount_cents: intent.amountCents, ok: result.ok, failure_code: result.ok ? null : result.code });
   try {
@@ -130,8 +130,8 @@ async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, resu
       ...refunded.statements,
       ...(cancels ? canceled.statements : []),
     ]);
-    schedulePush(deps.effects, refunded.eventId);
-    if (cancels) schedulePush(deps.effects, canceled.eventId);
+    schedulePush(ctx.outbox, refunded.eventId);
+    if (cancels) schedulePush(ctx.outbox, canceled.eventId);
   } catch (error) {
     if (!isGuardFailure(error, "payment")) throw error;
     logEvent("refund_outcome_already_recorded", { refund_id: intent.refundId });
@@ -142,8 +142,8 @@ async function recordRefundOutcome(deps: PaymentDeps, intent: RefundIntent, resu
  * Repairs orders left paid or in progress although their payment is fully refunded, with no refund
  * of it still open (written before full refunds canceled their order in the same batch).
  */
-export async function cancelFullyRefundedOrders(deps: PaymentDeps, limit: number): Promise<number> {
-  const { db } = deps;
+export async function cancelFullyRefundedOrders(ctx: AppContext, limit: number): Promise<number> {
+  const { db } = ctx;
   const stranded = await db
     .select({ id: orders.id })
     .from(orders)
@@ -158,7 +158,7 @@ export async function cancelFullyRefundedOrders(deps: PaymentDeps, limit: number
   for (const order of stranded) {
     const canceled = cancelForFullRefund(db, order.id, null);
     await runBatch(db, canceled.statements);
-    schedulePush(deps.effects, canceled.eventId);
+    schedulePush(ctx.outbox, canceled.eventId);
   }
   return stranded.length;
 }
@@ -171,8 +171,8 @@ export const REFUND_INTENT_LEASE_MS = 60_000;
  * answer: re-asks the gateway with the same idempotency key (the refund id), so a refund that went
  * through is recorded, never made twice, and one that didn't is made now or given back.
  */
-export async function recoverRefundIntents(deps: PaymentDeps, now: Date, limit: number): Promise<number> {
-  const stale = await deps.db
+export async function recoverRefundIntents(ctx: AppContext, now: Date, limit: number): Promise<number> {
+  const stale = await ctx.db
     .select({ refund: refunds, payment: payments, orderStatus: orders.status })
     .from(refunds)
     .innerJoin(payments, eq(payments.id, refunds.paymentId))
@@ -182,7 +182,7 @@ export async function recoverRefundIntents(deps: PaymentDeps, now: Date, limit: 
   let recovered = 0;
   for (const { refund, payment, orderStatus } of stale) {
     try {
-      const result = await deps.gateways
+      const result = await ctx.gateways
         .byName(payment.gateway)
         .refund({ transactionId: payment.gatewayTransactionId ?? "", amountCents: refund.amountCents, refundId: refund.id, reason: refund.reason });
       const intent = {
@@ -193,7 +193,7 @@ export async function recoverRefundIntents(deps: PaymentDeps, now: Date, limit: 
         orderStatus,
         fullyRefunded: payment.status === "refunded",
       };
-      await recordRefundOutcome(deps, intent, result, refund.createdById);
+      await recordRefundOutcome(ctx, intent, result, refund.createdById);
       recovered++;
     } catch (error) {
       // One intent that can't be settled now (a gateway outage) must not hold up the others; the next run tries again.
@@ -211,8 +211,8 @@ export type OwedRefundOutcome = { status: "refunded"; payment: PaymentRow } | { 
  * whose refund another caller is making right now, is left alone. Never throws for a refusal, so a
  * cancel that already committed is not turned into an error; the payment-retry job tries again.
  */
-export async function refundOwedOrder(deps: PaymentDeps, orderId: number, actorId: number | null): Promise<OwedRefundOutcome> {
-  const { db } = deps;
+export async function refundOwedOrder(ctx: AppContext, orderId: number, actorId: number | null): Promise<OwedRefundOutcome> {
+  const { db } = ctx;
   const [owed] = await db
     .select({ paymentId: payments.id })
     .from(orders)
@@ -224,7 +224,7 @@ export async function refundOwedOrder(deps: PaymentDeps, orderId: number, actorI
     return { status: "nothing_owed" };
   }
   try {
-    const payment = await refundPayment(deps, actorId, owed.paymentId, { reason: "Order canceled" });
+    const payment = await refundPayment(ctx, actorId, owed.paymentId, { reason: "Order canceled" });
     return { status: "refunded", payment };
   } catch (error) {
     if (!(error instanceof ApiError) && !(error instanceof ValidationError)) throw error;

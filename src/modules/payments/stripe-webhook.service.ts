@@ -1,10 +1,10 @@
+import type { AppContext } from "../../context";
 import { and, eq, or } from "drizzle-orm";
 import Stripe from "stripe";
 import { orders, payments, refunds, stripeEvents } from "../../../drizzle/schema";
 import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
 import { ApiError } from "../../lib/errors";
 import { logEvent } from "../../lib/log";
-import type { PaymentDeps } from "./payment-deps";
 import { runBatch } from "./payment-db";
 import { chargeResultOf } from "./gateways/stripe-gateway";
 import { settleCharge } from "./payment-settlement";
@@ -27,34 +27,34 @@ export async function verifyStripeEvent(rawBody: string, signature: string | und
  * request path reporting the same outcome, change nothing twice. A failure forgets the event so
  * Stripe's redelivery applies it.
  */
-export async function applyStripeEvent(deps: PaymentDeps, event: Stripe.Event): Promise<"applied" | "duplicate"> {
-  const recorded = await deps.db.insert(stripeEvents).values({ id: event.id, type: event.type }).onConflictDoNothing().returning();
+export async function applyStripeEvent(ctx: AppContext, event: Stripe.Event): Promise<"applied" | "duplicate"> {
+  const recorded = await ctx.db.insert(stripeEvents).values({ id: event.id, type: event.type }).onConflictDoNothing().returning();
   if (!recorded.length) return "duplicate";
   try {
-    await apply(deps, event);
+    await apply(ctx, event);
   } catch (error) {
-    await deps.db.delete(stripeEvents).where(eq(stripeEvents.id, event.id));
+    await ctx.db.delete(stripeEvents).where(eq(stripeEvents.id, event.id));
     throw error;
   }
   return "applied";
 }
 
-async function apply(deps: PaymentDeps, event: Stripe.Event): Promise<void> {
+async function apply(ctx: AppContext, event: Stripe.Event): Promise<void> {
   switch (event.type) {
     case "payment_intent.succeeded":
-      return intentSucceeded(deps, event.data.object);
+      return intentSucceeded(ctx, event.data.object);
     case "payment_intent.payment_failed":
-      return intentFailed(deps, event.data.object);
+      return intentFailed(ctx, event.data.object);
     case "charge.refund.updated":
     case "refund.updated":
-      return refundUpdated(deps, event.data.object);
+      return refundUpdated(ctx, event.data.object);
     default:
       logEvent("stripe_event_ignored", { event_id: event.id, type: event.type });
   }
 }
 
-async function paymentOf(deps: PaymentDeps, intent: Stripe.PaymentIntent): Promise<PaymentRow | undefined> {
-  const [payment] = await deps.db
+async function paymentOf(ctx: AppContext, intent: Stripe.PaymentIntent): Promise<PaymentRow | undefined> {
+  const [payment] = await ctx.db
     .select()
     .from(payments)
     .where(and(eq(payments.gateway, "stripe"), or(eq(payments.id, intent.metadata?.payment_id ?? ""), eq(payments.gatewayTransactionId, intent.id))));
@@ -62,15 +62,15 @@ async function paymentOf(deps: PaymentDeps, intent: Stripe.PaymentIntent): Promi
 }
 
 
-async function intentSucceeded(deps: PaymentDeps, intent: Stripe.PaymentIntent) {
-  const payment = await paymentOf(deps, intent);
+async function intentSucceeded(ctx: AppContext, intent: Stripe.PaymentIntent) {
+  const payment = await paymentOf(ctx, intent);
   if (payment?.status === "processing") {
-    await settleCharge(deps, payment, chargeResultOf(intent));
+    await settleCharge(ctx, payment, chargeResultOf(intent));
   } else if (payment?.status === "failed") {
     // The client was told this payment failed (and may have paid again): give the money back, and
     // make sure no retry confirms this intent again.
-    await deps.db.update(payments).set({ retryable: false, nextRetryAt: null }).where(eq(payments.id, payment.id));
-    const result = await deps.gateways
+    await ctx.db.update(payments).set({ retryable: false, nextRetryAt: null }).where(eq(payments.id, payment.id));
+    const result = await ctx.gateways
       .byName("stripe")
       .refund({ transactionId: intent.id, amountCents: intent.amount_received, refundId: `late_${payment.id}`, reason: "Succeeded after it was recorded as failed" });
     logEvent("late_success_refunded", { payment_id: payment.id, ok: result.ok });
@@ -78,16 +78,16 @@ async function intentSucceeded(deps: PaymentDeps, intent: Stripe.PaymentIntent) 
   }
 }
 
-async function intentFailed(deps: PaymentDeps, intent: Stripe.PaymentIntent) {
-  const payment = await paymentOf(deps, intent);
+async function intentFailed(ctx: AppContext, intent: Stripe.PaymentIntent) {
+  const payment = await paymentOf(ctx, intent);
   if (payment?.status !== "processing") return;
-  await settleCharge(deps, payment, chargeResultOf(intent));
+  await settleCharge(ctx, payment, chargeResultOf(intent));
 }
 
 /** A refund that Stripe accepted and later failed: the money is still ours to return, so undo it and owe it again. */
-async function refundUpdated(deps: PaymentDeps, refund: Stripe.Refund) {
+async function refundUpdated(ctx: AppContext, refund: Stripe.Refund) {
   if (refund.status !== "failed" && refund.status !== "canceled") return;
-  const { db } = deps;
+  const { db } = ctx;
   const [row] = await db
     .select({ id: refunds.id, amountCents: refunds.amountCents, payment: payments })
     .from(refunds)

@@ -1,3 +1,4 @@
+import { ctxOf } from "../../context";
 import { createRouter } from "../../lib/openapi";
 import { pageRequest } from "../../lib/pagination";
 import { listReportsRoute } from "./reports.routes";
@@ -5,5 +6,5 @@ import { listPaymentReports } from "./reports.service";
 
 export const reportsRouter = createRouter().openapi(listReportsRoute, async (c) => {
   const query = c.req.valid("query");
-  return c.json(await listPaymentReports(c.get("db"), c.req.url, pageRequest(query), query.date), 200);
+  return c.json(await listPaymentReports(ctxOf(c), c.req.url, pageRequest(query), query.date), 200);
 });

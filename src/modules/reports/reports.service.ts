@@ -1,10 +1,11 @@
+import type { AppContext } from "../../context";
 import { desc, eq, getTableColumns } from "drizzle-orm";
 import { paymentReports } from "../../../drizzle/schema";
-import type { Db } from "../../db/client";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
 import { toPaymentReportDto } from "./reports.schemas";
 
-export async function listPaymentReports(db: Db, url: string, page: PageRequest, date?: string) {
+export async function listPaymentReports(ctx: AppContext, url: string, page: PageRequest, date?: string) {
+  const { db } = ctx;
   const rows = await db
     .select({ ...getTableColumns(paymentReports), total: windowTotal() })
     .from(paymentReports)

@@ -1,3 +1,4 @@
+import type { AppContext } from "../../context";
 import { and, asc, desc, eq, gte, sql, type SQL } from "drizzle-orm";
 import { services, users, workerProfiles, workerSpecializations } from "../../../drizzle/schema";
 import { chunkRows, inJsonList } from "../../db/bound-lists";
@@ -54,7 +55,8 @@ function ordering(value: WorkersQuery["ordering"]) {
   return [value.startsWith("-") ? desc(column) : asc(column), asc(workerProfiles.id)];
 }
 
-export async function listWorkers(db: Db, url: string, page: PageRequest, query: WorkersQuery) {
+export async function listWorkers(ctx: AppContext, url: string, page: PageRequest, query: WorkersQuery) {
+  const { db } = ctx;
   const rows = await db
     .select({ ...profileColumns, total: windowTotal() })
     .from(workerProfiles)
@@ -77,12 +79,13 @@ async function loadProfile(db: Db, where: SQL | undefined) {
   return toWorkerProfileDto(row);
 }
 
-export const getWorker = (db: Db, profileId: number) =>
+export const getWorker = ({ db }: AppContext, profileId: number) =>
   loadProfile(db, and(eq(workerProfiles.id, profileId), listedWorkers));
 
-export const getOwnProfile = (db: Db, userId: number) => loadProfile(db, eq(workerProfiles.userId, userId));
+export const getOwnProfile = ({ db }: AppContext, userId: number) => loadProfile(db, eq(workerProfiles.userId, userId));
 
-export async function updateOwnProfile(db: Db, userId: number, input: WorkerUpdate) {
+export async function updateOwnProfile(ctx: AppContext, userId: number, input: WorkerUpdate) {
+  const { db } = ctx;
   const profile = await db.query.workerProfiles.findFirst({ where: eq(workerProfiles.userId, userId) });
   if (!profile) throw notFound();
   if (input.specializations?.length) {
@@ -109,5 +112,5 @@ export async function updateOwnProfile(db: Db, userId: number, input: WorkerUpda
     const rows = ids.map((serviceId) => ({ workerProfileId: profile.id, serviceId }));
     await db.batch([update, replace, ...chunkRows(rows).map((chunk) => db.insert(workerSpecializations).values(chunk))]);
   }
-  return getOwnProfile(db, userId);
+  return getOwnProfile(ctx, userId);
 }
