@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { unstable_readConfig } from "wrangler";
 import { defineConfig, type Plugin } from "vitest/config";
 
 /** Stripe's ESM build ships sourcemaps without sources; silence Vite's warning about each one. */
@@ -24,6 +25,8 @@ export default defineConfig({
           EXPOSE_QUERY_COUNT: "true",
           JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+          // The Cron Triggers as wrangler.toml declares them, for the test that each one has a job.
+          TEST_CRONS: unstable_readConfig({ config: "wrangler.toml" }).triggers.crons ?? [],
           // Set only by vitest.turso.config.ts (its globalSetup starts sqld); "" = D1 even if .dev.vars names a Turso URL.
           TURSO_DATABASE_URL: inject("tursoDatabaseUrl") ?? "",
         },
