@@ -18,7 +18,7 @@ describe("API docs", () => {
 
   it("documents every route with an operationId", async () => {
     const res = await call("GET", "/api/schema/");
-    const operations = Object.values(res.body.paths as Record<string, Record<string, { operationId?: string }>>).flatMap(
+    const operations = Object.values(res.body.paths).flatMap(
       (item) => Object.values(item),
     );
     expect(operations.length).toBeGreaterThan(10);
@@ -29,11 +29,11 @@ describe("API docs", () => {
 
   it("declares what the app-wide middleware adds: the bookmark header, 413/415 on bodies, Retry-After on 429, ETag on cached reads", async () => {
     const doc = (await call("GET", "/api/schema/")).body;
-    const operations = Object.values(doc.paths as Record<string, Record<string, any>>).flatMap((item) => Object.values(item));
+    const operations = Object.values(doc.paths).flatMap((item) => Object.values(item));
     for (const op of operations) {
       expect(op.parameters, op.operationId).toContainEqual({ $ref: "#/components/parameters/D1Bookmark" });
       expect(op.responses, op.operationId).toHaveProperty("400");
-      for (const response of Object.values(op.responses as Record<string, any>)) expect(response.headers).toHaveProperty("X-Request-Id");
+      for (const response of Object.values(op.responses)) expect(response.headers).toHaveProperty("X-Request-Id");
       if (op.requestBody) expect(Object.keys(op.responses), op.operationId).toEqual(expect.arrayContaining(["413", "415"]));
       if (op.responses["429"]) expect(op.responses["429"].headers).toHaveProperty("Retry-After");
     }

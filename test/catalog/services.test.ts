@@ -121,7 +121,7 @@ describe("PUT/PATCH /api/services/{id}/", () => {
     const service = await createService();
     const newCategory = await createCategory();
     const other = await createUser("worker");
-    const path = `/api/services/${service.id}/`;
+    const path = `/api/services/${service.id}/` as const;
     const patch = await call("PATCH", path, {
       token: service.owner.token,
       body: { base_price: "75.5", category_id: newCategory.id, worker: other.id, worker_id: other.id },

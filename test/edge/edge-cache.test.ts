@@ -4,7 +4,7 @@ import { call, uniqueIp } from "../helpers/http";
 import { createCategory, createService, createUser, unique } from "../helpers/factories";
 
 /** A service list URL no other test reads (search is full text over the unique name). */
-const searchUrl = (name: string) => `/api/services/?search=${encodeURIComponent(name)}`;
+const searchUrl = (name: string) => `/api/services/?search=${encodeURIComponent(name)}` as const;
 
 describe("anonymous catalog reads at the edge", () => {
   it.each([
@@ -69,7 +69,7 @@ describe("anonymous catalog reads at the edge", () => {
   it("never serves a cached body to an authenticated request: an owner sees their inactive service", async () => {
     const owner = await createUser("worker");
     const hidden = await createService({ worker: owner, isActive: false });
-    const url = `/api/services/?worker=${owner.id}`;
+    const url = `/api/services/?worker=${owner.id}` as const;
     const anonymous = await call("GET", url);
     expect(anonymous.body.count).toBe(0);
     expect((await call("GET", url)).headers.get("X-Cache")).toBe("HIT");
@@ -113,7 +113,7 @@ describe("catalog writes invalidate cached reads", () => {
   it("an owner's service update shows in the next anonymous detail, list and search read", async () => {
     const owner = await createUser("worker");
     const service = await createService({ worker: owner });
-    const urls = [`/api/services/${service.id}/`, `/api/services/?worker=${owner.id}`, searchUrl(service.name)];
+    const urls = [`/api/services/${service.id}/`, `/api/services/?worker=${owner.id}`, searchUrl(service.name)] as const;
     for (const url of urls) {
       await call("GET", url);
       expect((await call("GET", url)).headers.get("X-Cache")).toBe("HIT");
@@ -141,8 +141,8 @@ describe("catalog writes invalidate cached reads", () => {
     const admin = await createUser("admin");
     const category = await createCategory();
     const service = await createService({ categoryId: category.id });
-    const list = `/api/services/categories/?page_size=100`;
-    const detail = `/api/services/${service.id}/`;
+    const list = "/api/services/categories/?page_size=100";
+    const detail = `/api/services/${service.id}/` as const;
     await call("GET", list);
     await call("GET", detail);
     const renamed = unique("Renamed");

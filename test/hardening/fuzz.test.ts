@@ -36,11 +36,11 @@ const hintsFor = (world: World): Hints => ({
 });
 
 /** A 503 the operation documents (e.g. the Stripe webhook while Stripe is not configured), in the contract's shape. */
-const isDocumentedUnavailable = (op: Operation, res: CallResult) =>
+const isDocumentedUnavailable = (op: Operation, res: CallResult<Record<string, unknown>>) =>
   res.status === 503 && Boolean(op.responses["503"]) && res.body?.code === "service_unavailable";
 
 /** Everything wrong with one response, as seen by a client holding the OpenAPI document. */
-function contractViolations(op: Operation, req: FuzzRequest, existing: Record<string, string>, res: CallResult): string[] {
+function contractViolations(op: Operation, req: FuzzRequest, existing: Record<string, string>, res: CallResult<Record<string, unknown>>): string[] {
   const problems: string[] = [];
   if (res.status >= 500 && !isDocumentedUnavailable(op, res)) problems.push(`server error ${res.status}: ${JSON.stringify(res.body)}`);
   if (!res.headers.get("X-Request-Id")) problems.push("no X-Request-Id");

@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { resolve, type JsonSchema, type OpenApiDocument, type Operation } from "./openapi-contract";
+import { resolve, type Operation } from "./openapi-contract";
+import type { JsonSchema, OpenApiDocument } from "./openapi-document";
 
 const NASTY_STRINGS = [
   "",

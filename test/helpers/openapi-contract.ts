@@ -1,42 +1,8 @@
-import { call } from "./http";
-
-/** The slice of JSON Schema that our OpenAPI document uses (checked by `validate`). */
-export interface JsonSchema {
-  $ref?: string;
-  type?: string | string[];
-  enum?: unknown[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  additionalProperties?: boolean | JsonSchema;
-  items?: JsonSchema;
-  allOf?: JsonSchema[];
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  format?: string;
-  pattern?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  maxItems?: number;
-  default?: unknown;
-  example?: unknown;
-}
-
-interface Parameter {
-  name: string;
-  in: "path" | "query" | "header";
-  required?: boolean;
-  schema: JsonSchema;
-}
-
-interface Media {
-  content?: Record<string, { schema: JsonSchema }>;
-}
+import { call, type Method } from "./http";
+import type { JsonSchema, Media, OpenApiDocument, Parameter } from "./openapi-document";
 
 export interface Operation {
-  method: string;
+  method: Method;
   path: string;
   operationId: string;
   /** A bearer token is required (every security alternative is bearerAuth; no anonymous `{}`). */
@@ -46,13 +12,8 @@ export interface Operation {
   responses: Record<string, Media>;
 }
 
-export interface OpenApiDocument {
-  paths: Record<string, Record<string, { operationId: string; security?: object[]; parameters?: Parameter[]; requestBody?: Media; responses: Record<string, Media> }>>;
-  components: { schemas: Record<string, JsonSchema> };
-}
-
-export async function loadDocument(): Promise<OpenApiDocument> {
-  const res = await call<OpenApiDocument>("GET", "/api/schema/");
+export async function loadDocument() {
+  const res = await call("GET", "/api/schema/");
   if (res.status !== 200) throw new Error(`GET /api/schema/ → ${res.status}`);
   return res.body;
 }
@@ -63,7 +24,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
     Object.entries(methods)
       .filter(([, op]) => !op.responses["101"])
       .map(([method, op]) => ({
-        method: method.toUpperCase(),
+        method: method.toUpperCase() as Method,
         path,
         operationId: op.operationId,
         requiresAuth: Boolean(op.security?.length) && op.security!.every((s) => "bearerAuth" in s),

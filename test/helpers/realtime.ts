@@ -10,6 +10,9 @@ import { db } from "./factories";
 // How long a message may take to arrive before the test fails instead of hanging (a loaded CI machine is slow).
 const WAIT_MS = 15_000;
 
+/** A JSON message the server sent on a socket: its type, and fields a test checks. */
+export type Frame = { type: string } & Record<string, unknown>;
+
 /** A client-side WebSocket from the real Worker, with its incoming JSON messages queued in order. */
 export class TestSocket {
   private readonly received: unknown[] = [];
@@ -27,7 +30,7 @@ export class TestSocket {
   }
 
   /** The next message (fails the test instead of hanging if none arrives). */
-  async next<T = any>(): Promise<T> {
+  async next<T = Frame>(): Promise<T> {
     while (!this.received.length) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error("No WebSocket message arrived")), WAIT_MS);
@@ -44,9 +47,9 @@ export class TestSocket {
    * Everything received before a pong to a ping sent now. Messages on a socket are ordered, so once
    * the sender has finished (the queue handler returned), this is everything it sent.
    */
-  async drain(ping = '{"type": "ping"}'): Promise<any[]> {
+  async drain(ping = '{"type": "ping"}'): Promise<Frame[]> {
     this.ws.send(ping);
-    const before: any[] = [];
+    const before: Frame[] = [];
     for (let m = await this.next(); m.type !== "pong"; m = await this.next()) before.push(m);
     return before;
   }

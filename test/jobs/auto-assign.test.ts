@@ -61,7 +61,7 @@ describe("auto-assign job", () => {
     const history = await db().select().from(orderStatusHistory).where(eq(orderStatusHistory.orderId, order.id));
     expect(history.at(-1)).toMatchObject({ status: "in_progress", createdById: null });
     const seen = await call("GET", "/api/notifications/", { token: w.token });
-    expect(seen.body.results.map((n: { notification_type: string }) => n.notification_type)).toContain("worker_assigned");
+    expect(seen.body.results.map((n) => n.notification_type)).toContain("worker_assigned");
     await makeUnavailable(w);
   });
 

@@ -12,7 +12,7 @@ async function clientWithInbox() {
   return { order, client: order.client };
 }
 
-const inbox = (user: TestUser, query = "") => call("GET", `/api/notifications/${query}`, { token: user.token });
+const inbox = <Q extends string = "">(user: TestUser, query?: Q) => call("GET", `/api/notifications/${query ?? ""}`, { token: user.token });
 
 describe("GET /api/notifications/", () => {
   it("lists only the caller's notifications, newest first, in one database round trip", async () => {
@@ -23,7 +23,7 @@ describe("GET /api/notifications/", () => {
     expect(res.headers.get("X-DB-Queries")).toBe("2"); // +1: the caller's account check
     expect(Object.keys(res.body).sort()).toEqual(["count", "next", "previous", "results"]);
     expect(res.body.count).toBe(3);
-    expect(res.body.results.map((n: any) => n.notification_type)).toEqual(["completed", "in_progress", "paid"]);
+    expect(res.body.results.map((n) => n.notification_type)).toEqual(["completed", "in_progress", "paid"]);
     expect(res.body.results[0]).toEqual({
       id: expect.any(Number),
       type: "status_update",
@@ -43,7 +43,7 @@ describe("GET /api/notifications/", () => {
     expect(first.body.results).toHaveLength(2);
     expect(first.body.next).toBe("http://127.0.0.1:8787/api/notifications/?page_size=2&page=2");
     const second = await inbox(client, "?page_size=2&page=2");
-    expect(second.body.results.map((n: any) => n.notification_type)).toEqual(["paid"]);
+    expect(second.body.results.map((n) => n.notification_type)).toEqual(["paid"]);
     expect(second.body.previous).toBe("http://127.0.0.1:8787/api/notifications/?page_size=2");
     const past = await inbox(client, "?page_size=2&page=3");
     expect(past.status).toBe(404);
@@ -54,8 +54,8 @@ describe("GET /api/notifications/", () => {
     const { client } = await clientWithInbox();
     const [newest] = (await inbox(client)).body.results;
     await call("POST", `/api/notifications/${newest.id}/read/`, { token: client.token });
-    expect((await inbox(client, "?unread=true")).body.results.map((n: any) => n.notification_type)).toEqual(["in_progress", "paid"]);
-    expect((await inbox(client, "?unread=false")).body.results.map((n: any) => n.id)).toEqual([newest.id]);
+    expect((await inbox(client, "?unread=true")).body.results.map((n) => n.notification_type)).toEqual(["in_progress", "paid"]);
+    expect((await inbox(client, "?unread=false")).body.results.map((n) => n.id)).toEqual([newest.id]);
     const bad = await inbox(client, "?unread=maybe");
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({ unread: ["Must be true or false."] });

@@ -3,7 +3,7 @@ import { orderStatusHistory } from "../../drizzle/schema";
 import { createOrder, createService, createUser, db } from "../helpers/factories";
 import { call } from "../helpers/http";
 
-const ids = (res: { body: { results: { id: number }[] } }) => res.body.results.map((o) => o.id);
+const ids = (res: { body: { results?: { id: number }[] } }) => (res.body.results ?? []).map((o) => o.id);
 
 describe("GET /api/orders/{id}/", () => {
   it("returns the order with service, users and history in one round trip", async () => {

@@ -43,6 +43,6 @@ describe("canceling a paid order refunds it", () => {
     expect((await call("POST", `/api/orders/${order.id}/assign/`, { token: worker.token, body: {} })).status).toBe(200);
     await pay(order.client.token, order.id);
     const inbox = await call("GET", "/api/notifications/", { token: worker.token });
-    expect(inbox.body.results.map((n: { notification_type: string }) => n.notification_type)).toContain("paid");
+    expect(inbox.body.results.map((n) => n.notification_type)).toContain("paid");
   });
 });

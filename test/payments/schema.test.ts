@@ -4,13 +4,13 @@ import { call } from "../helpers/http";
 describe("payments in /api/schema/", () => {
   it("documents every payments route, the Idempotency-Key header and the Payment schema", async () => {
     const { body } = await call("GET", "/api/schema/");
-    const ops = Object.values(body.paths as Record<string, Record<string, { operationId: string; parameters?: { name: string; in: string }[] }>>).flatMap(
+    const ops = Object.values(body.paths).flatMap(
       (path) => Object.values(path),
     );
     const ids = ops.map((op) => op.operationId);
     for (const id of ["payments_list", "payments_retrieve", "payments_pay", "payments_refund", "payments_stripe_webhook"]) expect(ids).toContain(id);
     const payOp = ops.find((op) => op.operationId === "payments_pay")!;
     expect(payOp.parameters).toContainEqual(expect.objectContaining({ name: "idempotency-key", in: "header" }));
-    expect(Object.keys(body.components.schemas.Payment.properties)).not.toContain("card_number");
+    expect(Object.keys(body.components.schemas.Payment.properties ?? {})).not.toContain("card_number");
   });
 });

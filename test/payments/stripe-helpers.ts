@@ -5,7 +5,7 @@ import { inject } from "vitest";
 import { createApp } from "../../src/app";
 import type { Bindings } from "../../src/env";
 import { StripeGateway } from "../../src/modules/payments/gateways/stripe-gateway";
-import { BASE, type CallOptions, type CallResult } from "../helpers/http";
+import { caller } from "../helpers/http";
 
 const STRIPE_SECRET_KEY = "sk_test_fake_marketplace";
 const STRIPE_WEBHOOK_SECRET = "whsec_test_marketplace";
@@ -37,20 +37,12 @@ const stripeEnv: Bindings = {
 };
 const app = createApp();
 
-export async function callStripeApp<T = any>(method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
-  if (options.body !== undefined) {
-    body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
-    headers["Content-Type"] ??= "application/json";
-  }
+export const callStripeApp = caller(async (request) => {
   const ctx = createExecutionContext();
-  const response = await app.fetch(new Request(`${BASE}${path}`, { method, headers, body }), stripeEnv, ctx);
+  const response = await app.fetch(request, stripeEnv, ctx);
   await waitOnExecutionContext(ctx);
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as T };
-}
+  return response;
+});
 
 /** Delivers `event` to our webhook endpoint, signed as Stripe would sign it (or with another secret). */
 export async function deliverWebhook(event: object, secret = STRIPE_WEBHOOK_SECRET) {

@@ -28,7 +28,7 @@ describe("paying and refunding with PAYMENT_GATEWAY=stripe", () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: "completed", gateway: "stripe", card_last4: "4242", gateway_transaction_id: expect.stringMatching(/^pi_/) });
     expect((await orderRow(order.id)).status).toBe("paid");
-    const intent = await stripeClient().paymentIntents.retrieve(res.body.gateway_transaction_id);
+    const intent = await stripeClient().paymentIntents.retrieve(res.body.gateway_transaction_id!);
     expect(intent).toMatchObject({ status: "succeeded", amount: 5000, metadata: { payment_id: res.body.id } });
     expect((await paymentRow(res.body.id)).gatewayPaymentMethod).toMatch(/^pm_/);
   });
@@ -52,7 +52,7 @@ describe("paying and refunding with PAYMENT_GATEWAY=stripe", () => {
     expect(row.gatewayRefundId).toMatch(/^re_/);
 
     // Someone refunds the rest in Stripe's dashboard: Stripe now refuses ours.
-    await stripeClient().refunds.create({ payment_intent: paid.gateway_transaction_id, amount: 4000 });
+    await stripeClient().refunds.create({ payment_intent: paid.gateway_transaction_id!, amount: 4000 });
     const before = await paymentRow(paid.id);
     const refused = await callStripeApp("POST", `/api/payments/${paid.id}/refund/`, { token: admin.token, body: {} });
     expect(refused.status).toBe(400);
@@ -98,7 +98,7 @@ describe("POST /api/payments/webhooks/stripe/", () => {
   it("ignores outcomes of payments that are already settled", async () => {
     const order = await pendingOrder();
     const paid = (await payWithStripe(order.client.token, order.id)).body;
-    const intent = await stripeClient().paymentIntents.retrieve(paid.gateway_transaction_id);
+    const intent = await stripeClient().paymentIntents.retrieve(paid.gateway_transaction_id!);
     const before = await paymentRow(paid.id);
     expect((await deliverWebhook(stripeEvent("payment_intent.payment_failed", intent))).status).toBe(200);
     expect(await paymentRow(paid.id)).toEqual(before);
@@ -108,7 +108,7 @@ describe("POST /api/payments/webhooks/stripe/", () => {
     const order = await pendingOrder();
     const failed = (await payWithStripe(order.client.token, order.id, cardBody(CARDS.processingError))).body;
     expect((await paymentRow(failed.id)).retryable).toBe(true);
-    const intent = await stripeClient().paymentIntents.confirm(failed.gateway_transaction_id, { payment_method: "pm_card_visa" });
+    const intent = await stripeClient().paymentIntents.confirm(failed.gateway_transaction_id!, { payment_method: "pm_card_visa" });
     expect((await deliverWebhook(stripeEvent("payment_intent.succeeded", intent))).status).toBe(200);
     expect(await paymentRow(failed.id)).toMatchObject({ status: "failed", retryable: false });
     const refundAgain = await stripeClient().refunds.create({ payment_intent: intent.id }).catch((e: { code?: string }) => e.code);

@@ -1,7 +1,8 @@
 import { expect } from "vitest";
 import type { Role } from "../../drizzle/schema";
 import { createUser, unique } from "../helpers/factories";
-import { loadDocument, operationsOf, responseSchema, validate, type OpenApiDocument } from "../helpers/openapi-contract";
+import { loadDocument, operationsOf, responseSchema, validate } from "../helpers/openapi-contract";
+import type { OpenApiDocument } from "../helpers/openapi-document";
 
 let phoneSequence = 0;
 
@@ -15,7 +16,7 @@ export async function userWithContacts(role: Role) {
 export const PUBLIC_USER_KEYS = ["date_joined", "first_name", "id", "is_verified", "last_name", "role", "username"];
 export const FULL_USER_KEYS = [...PUBLIC_USER_KEYS, "email", "phone"].sort();
 
-export const keysOf = (value: object) => Object.keys(value).sort();
+export const keysOf = (value: object | null | undefined) => Object.keys(value ?? {}).sort();
 
 /** The whole JSON text of a body contains none of the given strings (wherever they might be nested). */
 export function expectNoneOf(body: unknown, secrets: string[]) {

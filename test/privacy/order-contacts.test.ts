@@ -22,7 +22,7 @@ async function viewsOf(orderId: number, token: string) {
   expect(await contractErrors("orders_retrieve", 200, detail.body)).toEqual([]);
   const listed = list.body.results.find((o: { id: number }) => o.id === orderId);
   expect(listed).toEqual(detail.body);
-  return [listed, detail.body];
+  return [listed ?? detail.body, detail.body];
 }
 
 describe("contact data and the address on orders", () => {
@@ -68,7 +68,8 @@ describe("contact data and the address on orders", () => {
     const admin = await userWithContacts("admin");
     const assigned = await call("POST", `/api/orders/${order.id}/assign/`, { token: admin.token, body: { worker_id: browser.id } });
     expect(assigned.status).toBe(200);
-    const adminEntry = (seen: any) => seen.status_history.find((h: any) => h.created_by?.id === admin.id).created_by;
+    const adminEntry = (seen: { status_history: { created_by: { id: number } | null }[] }) =>
+      seen.status_history.find((h) => h.created_by?.id === admin.id)?.created_by;
 
     for (const seen of await viewsOf(order.id, admin.token)) {
       expect(seen).toMatchObject({ address, client: { email: client.email }, worker: { email: browser.email } });

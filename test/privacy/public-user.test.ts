@@ -1,14 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { createService, createUser, PASSWORD } from "../helpers/factories";
 import { call, uniqueIp } from "../helpers/http";
-import { loadDocument, type JsonSchema } from "../helpers/openapi-contract";
+import { loadDocument } from "../helpers/openapi-contract";
+import type { JsonSchema } from "../helpers/openapi-document";
 import { contractErrors, expectNoneOf, FULL_USER_KEYS, keysOf, PUBLIC_USER_KEYS, userWithContacts } from "./contacts";
+
+type Shown = { username: string };
+/** The public reads' bodies, as far as the test reads them. */
+type Read = { results: { user: Shown; worker: Shown }[]; user: Shown; worker: Shown };
 
 /** A worker with contact data who owns an active service, and the public reads that show them. */
 async function listedOwner() {
   const owner = await userWithContacts("worker");
   const service = await createService({ worker: owner });
-  const reads: [operationId: string, path: string, user: (body: any) => { username: string }][] = [
+  const reads: [operationId: string, path: string, user: (body: Read) => Shown][] = [
     ["workers_list", `/api/workers/?service=${service.id}`, (b) => b.results[0].user],
     ["workers_retrieve", `/api/workers/${owner.profileId}/`, (b) => b.user],
     ["services_list", `/api/services/?worker=${owner.id}`, (b) => b.results[0].worker],
@@ -28,8 +33,8 @@ describe("public reads show the PublicUser view", () => {
         const res = await call("GET", path);
         expect(res.status, path).toBe(200);
         expect(res.headers.get("X-Cache"), path).toBe(cache);
-        expect(userOf(res.body).username).toBe(owner.username);
-        expect(keysOf(userOf(res.body)), path).toEqual(PUBLIC_USER_KEYS);
+        expect(userOf(res.body as Read).username).toBe(owner.username);
+        expect(keysOf(userOf(res.body as Read)), path).toEqual(PUBLIC_USER_KEYS);
         expectNoneOf(res.body, [owner.email, owner.phone]);
         expect(await contractErrors(operationId, 200, res.body), path).toEqual([]);
       }
@@ -42,7 +47,7 @@ describe("public reads show the PublicUser view", () => {
     for (const caller of [owner, admin]) {
       for (const [, path, userOf] of reads) {
         const res = await call("GET", path, { token: caller.token });
-        expect(keysOf(userOf(res.body)), path).toEqual(PUBLIC_USER_KEYS);
+        expect(keysOf(userOf(res.body as Read)), path).toEqual(PUBLIC_USER_KEYS);
         expectNoneOf(res.body, [owner.email, owner.phone]);
       }
     }
@@ -73,7 +78,7 @@ describe("public reads show the PublicUser view", () => {
 
     const { reads } = await listedOwner();
     const [operationId, path] = reads[3];
-    const leaked = (await call("GET", path)).body;
+    const leaked = (await call("GET", path)).body as { worker: Record<string, unknown> };
     leaked.worker.email = "someone@example.com";
     expect(await contractErrors(operationId, 200, leaked)).toEqual(["$.worker: unexpected property email"]);
   });

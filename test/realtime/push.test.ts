@@ -101,7 +101,7 @@ describe("live push through the queue consumer", () => {
     expect(await socket.drain()).toEqual([]);
     // The inbox has the row regardless.
     const inbox = await call("GET", "/api/notifications/", { token: order.client.token });
-    expect(inbox.body.results.map((n: { notification_type: string }) => n.notification_type)).toEqual(["payment_failed"]);
+    expect(inbox.body.results.map((n) => n.notification_type)).toEqual(["payment_failed"]);
 
     const retried = await runQueue([{ ...message, attempts: 2 }]);
     expect(retried.explicitAcks).toEqual([message.id]);

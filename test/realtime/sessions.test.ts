@@ -93,7 +93,7 @@ describe("a socket lives as long as its access token", () => {
     const socket = await connect(await shortLivedToken(user, 2));
     const fresh = await shortLivedToken(user, 60);
     socket.ws.send(JSON.stringify({ type: "auth", token: fresh }));
-    const reply = await socket.next();
+    const reply = await socket.next<{ type: string; exp: number }>();
     expect(reply).toEqual({ type: "auth_ok", exp: expect.any(Number) });
     expect(reply.exp * 1000).toBeGreaterThan(Date.now() + 50_000);
     await sleep(3500);

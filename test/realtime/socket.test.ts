@@ -10,7 +10,7 @@ import { connect, recordEvent, socketRequest } from "../helpers/realtime";
 
 const rawFetch = (url: string, headers: Record<string, string> = { Upgrade: "websocket" }) =>
   exports.default.fetch(new Request(url, { headers }));
-const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as any, headers: res.headers });
+const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers });
 
 async function expiredToken(userId: number) {
   const config = loadConfig(env);
@@ -130,7 +130,7 @@ describe("the socket route in the OpenAPI document", () => {
   it("is documented with its query, 101 and error responses", async () => {
     const op = (await call("GET", "/api/schema/")).body.paths["/ws/notifications/"].get;
     expect(op.operationId).toBe("notifications_socket");
-    expect(op.parameters.filter((p: { name?: string }) => p.name).map((p: { name: string }) => p.name).sort()).toEqual(["since", "token"]);
+    expect((op.parameters ?? []).filter((p: { name?: string }) => p.name).map((p: { name: string }) => p.name).sort()).toEqual(["since", "token"]);
     expect(Object.keys(op.responses).sort()).toEqual(["101", "400", "401", "403", "426", "503"]);
   });
 });
