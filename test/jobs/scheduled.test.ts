@@ -24,6 +24,7 @@ const reportFor = (day: string) => async () =>
 describe("Cron Triggers", () => {
   it("map every trigger of wrangler.toml to a job", () => {
     expect(CRON_JOBS).toEqual({
+      "* * * * *": "review-publish",
       "0 * * * *": "token-cleanup",
       "*/5 * * * *": "auto-assign",
       "*/30 * * * *": "payment-retry",
