@@ -13,7 +13,7 @@ import { recomputeRatingsStatements } from "./review-ratings";
  * parties told. The `published_at IS NULL` guard makes each review published by exactly one write,
  * however many race for it (a second review, the window's job), and only that write notifies.
  */
-export function publishStatements(db: Db, which: SQL, now: number) {
+function publishStatements(db: Db, which: SQL, now: number) {
   const batch = crypto.randomUUID();
   const published = reviewsPublishedInbox(db, batch);
   const statements = [

@@ -2,8 +2,8 @@ import { sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 
 /** The prior of the Bayesian average: every worker starts as if they had this many reviews of this many stars. */
-export const PRIOR_REVIEWS = 5;
-export const PRIOR_RATING_HUNDREDTHS = 300;
+const PRIOR_REVIEWS = 5;
+const PRIOR_RATING_HUNDREDTHS = 300;
 
 type Operand = SQLiteColumn | SQL;
 
