@@ -45,7 +45,7 @@ export async function reviewsPanel(order: Order): Promise<HTMLElement | null> {
       : null;
   return h(
     "div",
-    { class: "card", "aria-labelledby": "reviews-title" },
+    { class: "card", style: "margin-top: 1rem", "aria-labelledby": "reviews-title" },
     h("h2", { id: "reviews-title" }, "Reviews"),
     h("p", { class: "muted" }, "Reviews are double-blind: each stays hidden from the other party until both have reviewed or the review window closes."),
     items.length ? h("ul", { class: "stack", "aria-label": "Order reviews" }, items) : h("p", { class: "empty" }, "No reviews yet."),
@@ -93,7 +93,7 @@ route("/workers/:id", "Worker", async ({ params, query }) => {
       h("p", { class: "meta", "data-rating": profile.rating }, `★ ${profile.rating} · ${profile.reviews_count} review${profile.reviews_count === 1 ? "" : "s"}`),
       profile.bio ? h("p", {}, profile.bio) : null,
     ),
-    h("h2", {}, "Reviews"),
+    h("h2", { style: "margin: 1.5rem 0 .75rem" }, "Reviews"),
     page.results.length
       ? h(
           "ul",
