@@ -339,7 +339,6 @@ export const batchGuards = sqliteTable(
 );
 
 export const REVIEW_AUTHOR_ROLES = ["client", "worker"] as const;
-export type ReviewAuthorRole = (typeof REVIEW_AUTHOR_ROLES)[number];
 
 /**
  * One party's review of the other after a completed order (double-blind: hidden from the other
