@@ -5,7 +5,7 @@ import { eventually } from "../helpers/eventually";
 import { publishDueReviews } from "../../src/modules/reviews/review-publication";
 import { testContext } from "../helpers/context";
 import { call } from "../helpers/http";
-import { createUser, db } from "../helpers/factories";
+import { createOrder, createService, createUser, db } from "../helpers/factories";
 import { closeWindow, completedOrder, orderReviews, review, reviewInbox } from "./helpers";
 
 const ctx = testContext();
@@ -90,6 +90,22 @@ describe("POST /api/orders/{id}/reviews/", () => {
   });
 });
 
+describe("client ratings", () => {
+  it("a worker deciding whether to take a client's open order sees the client's rating; a hidden review leaves it", async () => {
+    const { order, client, worker } = await completedOrder();
+    await review(client.token, order.id, { rating: 5 });
+    const workersReview = await review(worker.token, order.id, { rating: 2, comment: "Never home" });
+    const service = await createService();
+    const open = await createOrder({ client, service });
+    const browsing = await createUser("worker"); // no specializations: qualified for any service
+    const seen = async () => (await call("GET", `/api/orders/${open.id}/`, { token: browsing.token })).body;
+    expect(await seen()).toMatchObject({ worker: null, address: null, client_rating: { rating: "2.00", reviews_count: 1 } });
+    const admin = await createUser("admin");
+    await call("POST", `/api/reviews/${workersReview.body.id}/hide/`, { token: admin.token, body: { reason: "Personal remarks" } });
+    expect((await seen()).client_rating).toEqual({ rating: "0.00", reviews_count: 0 });
+  });
+});
+
 describe("GET /api/orders/{id}/reviews/", () => {
   it("is for the parties and admins; others get 404, anonymous 401", async () => {
     const { order, client } = await completedOrder();
@@ -114,6 +130,7 @@ describe("GET /api/workers/{id}/reviews/", () => {
     }
     const page = await call("GET", `/api/workers/${worker.profileId}/reviews/?page_size=1`);
     expect(page.body).toMatchObject({ count: 2, previous: null });
+    expect(page.headers.get("X-DB-Queries")).toBe("2"); // the profile, then the page with its total and authors
     expect(page.body.results.map((r: { rating: number }) => r.rating)).toEqual([5]);
     expect(page.body.next).toContain("page=2");
     expect((await call("GET", `/api/workers/${worker.profileId}/reviews/?page=3&page_size=1`)).status).toBe(404);
