@@ -337,3 +337,53 @@ export const batchGuards = sqliteTable(
   },
   (t) => [check("order_guard", sql`${t.order} IS NULL`), check("payment_guard", sql`${t.payment} IS NULL`)],
 );
+
+export const REVIEW_AUTHOR_ROLES = ["client", "worker"] as const;
+
+/**
+ * One party's review of the other after a completed order (double-blind: hidden from the other
+ * party and the public until `published_at`). Not tied to the order by a foreign key, so a
+ * reputation outlives `order-cleanup`; `publish_batch` names the write that published it.
+ */
+export const reviews = sqliteTable(
+  "reviews",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orderId: integer("order_id").notNull(),
+    authorId: integer("author_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    subjectId: integer("subject_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    authorRole: text("author_role", { enum: REVIEW_AUTHOR_ROLES }).notNull(),
+    rating: integer("rating").notNull(),
+    comment: text("comment").notNull().default(""),
+    /** When the review window closes: the review is published then at the latest. */
+    publishDueAt: integer("publish_due_at", { mode: "timestamp_ms" }).notNull(),
+    publishedAt: integer("published_at", { mode: "timestamp_ms" }),
+    publishBatch: text("publish_batch"),
+    hiddenAt: integer("hidden_at", { mode: "timestamp_ms" }),
+    hiddenReason: text("hidden_reason"),
+    hiddenById: integer("hidden_by_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("reviews_order_author_unique").on(t.orderId, t.authorRole),
+    index("reviews_publish_due_idx").on(t.publishDueAt).where(sql`published_at IS NULL`),
+    index("reviews_publish_batch_idx").on(t.publishBatch),
+    index("reviews_subject_idx").on(t.subjectId, t.authorRole, t.publishedAt),
+    check("reviews_rating_range", sql`${t.rating} BETWEEN 1 AND 5`),
+    check("reviews_author_role", sql`${t.authorRole} IN ('client', 'worker')`),
+  ],
+);
+
+/** A client's rating from workers' published, visible reviews (workers' ratings live on worker_profiles). */
+export const clientRatings = sqliteTable("client_ratings", {
+  userId: integer("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  ratingHundredths: integer("rating_hundredths").notNull(),
+  reviewsCount: integer("reviews_count").notNull(),
+  updatedAt: updatedAt(),
+});

@@ -686,6 +686,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders/{id}/reviews/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reviews of an order (its parties and admins)
+         * @description The author sees their own review; the other party sees a pending review exists (status, no rating or comment) until it is published; a hidden review only for its author and admins. Anyone else → 404.
+         */
+        get: operations["orders_reviews_list"];
+        put?: never;
+        /**
+         * Review the other party of a completed order (double-blind)
+         * @description The order's client reviews its worker, its assigned worker reviews the client: once per party, only once the order is completed and within REVIEW_WINDOW_DAYS (default 14) of completion. The review stays hidden from the other party and the public until both have reviewed (then both are published at once) or the window closes. Anyone else → 404; a second review → 409 `already_reviewed`; not completed → 409 `order_not_completed`; window closed → 409 `review_window_closed`.
+         */
+        post: operations["orders_reviews_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workers/{id}/reviews/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A worker's published reviews, newest first (public)
+         * @description Clients' reviews of the worker (id = profile id) once published, without hidden ones. Anonymous reads are cached at the edge.
+         */
+        get: operations["workers_reviews_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reviews/{id}/hide/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hide a review (admins): it leaves every view, ratings are recomputed, its author is told
+         * @description Hiding a review that is already hidden → 409.
+         */
+        post: operations["reviews_hide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -737,7 +801,7 @@ export interface components {
         Error: {
             detail: string;
             /** @enum {string} */
-            code: "parse_error" | "invalid_signature" | "refund_failed" | "not_authenticated" | "permission_denied" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "idempotency_in_progress" | "payload_too_large" | "unsupported_media_type" | "idempotency_mismatch" | "upgrade_required" | "rate_limited" | "server_error" | "service_unavailable";
+            code: "parse_error" | "invalid_signature" | "refund_failed" | "not_authenticated" | "permission_denied" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "idempotency_in_progress" | "already_reviewed" | "order_not_completed" | "review_window_closed" | "payload_too_large" | "unsupported_media_type" | "idempotency_mismatch" | "upgrade_required" | "rate_limited" | "server_error" | "service_unavailable";
             request_id?: string;
         };
         RegisterRequest: {
@@ -853,7 +917,7 @@ export interface components {
         };
         JobQueued: {
             /** @enum {string} */
-            job: "token-cleanup" | "auto-assign" | "payment-retry" | "daily-report" | "order-cleanup";
+            job: "token-cleanup" | "auto-assign" | "payment-retry" | "daily-report" | "order-cleanup" | "review-publish";
             /** @enum {string} */
             status: "queued";
             requested_at: string;
@@ -971,6 +1035,7 @@ export interface components {
             service: components["schemas"]["Service"];
             /** @description User (with email and phone) for that user, admins, and the other party once a worker is assigned; PublicUser otherwise. */
             client: components["schemas"]["User"] | components["schemas"]["PublicUser"];
+            client_rating: components["schemas"]["ClientRating"];
             /** @description User (with email and phone) for that user, admins, and the other party once a worker is assigned; PublicUser otherwise. null until a worker is assigned. */
             worker: components["schemas"]["User"] | components["schemas"]["PublicUser"] | null;
             description: string;
@@ -990,6 +1055,12 @@ export interface components {
             updated_at: string;
             /** Format: date-time */
             completed_at: string | null;
+        };
+        /** @description 0.00 and 0 until a worker's review of this client is published */
+        ClientRating: {
+            /** @example 4.50 */
+            rating: string;
+            reviews_count: number;
         };
         OrderStatusHistory: {
             id: number;
@@ -1094,6 +1165,64 @@ export interface components {
             /** @description Defaults to what is left to refund. */
             amount?: string | number;
             reason?: string;
+        };
+        OrderReview: {
+            id: number;
+            order_id: number;
+            /**
+             * @description client: a review of the worker; worker: a review of the client
+             * @enum {string}
+             */
+            author_role: "client" | "worker";
+            author: components["schemas"]["PublicUser"];
+            subject: components["schemas"]["PublicUser"];
+            /**
+             * @description pending until both parties have reviewed or the review window closes; hidden by a moderator
+             * @enum {string}
+             */
+            status: "pending" | "published" | "hidden";
+            /** @description null for the other party while pending (double-blind) */
+            rating: number | null;
+            /** @description null for the other party while pending (double-blind) */
+            comment: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When the review window closes and the review is published at the latest
+             */
+            publish_due_at: string;
+            /** Format: date-time */
+            published_at: string | null;
+            /** @description The moderator's reason, for the author and admins only */
+            hidden_reason: string | null;
+        };
+        ReviewCreateRequest: {
+            rating: number;
+            comment?: string;
+        };
+        OrderReviewPage: {
+            count: number;
+            next: string | null;
+            previous: string | null;
+            results: components["schemas"]["OrderReview"][];
+        };
+        PublicReviewPage: {
+            count: number;
+            next: string | null;
+            previous: string | null;
+            results: components["schemas"]["PublicReview"][];
+        };
+        PublicReview: {
+            id: number;
+            author: components["schemas"]["PublicUser"];
+            rating: number;
+            comment: string;
+            /** Format: date-time */
+            published_at: string;
+        };
+        ReviewHideRequest: {
+            reason: string;
         };
     };
     responses: never;
@@ -2330,7 +2459,7 @@ export interface operations {
                 "X-D1-Bookmark"?: components["parameters"]["D1Bookmark"];
             };
             path: {
-                name: "token-cleanup" | "auto-assign" | "payment-retry" | "daily-report" | "order-cleanup";
+                name: "token-cleanup" | "auto-assign" | "payment-retry" | "daily-report" | "order-cleanup" | "review-publish";
             };
             cookie?: never;
         };
@@ -4679,6 +4808,398 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Invalid input (field errors) or malformed request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicting state (e.g. invalid transition, lost race) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_reviews_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: {
+                /** @description A bookmark from an earlier response: this request reads data at least as new (a malformed one → 400). */
+                "X-D1-Bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the order's reviews */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderReviewPage"];
+                };
+            };
+            /** @description Invalid input (field errors) or malformed request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_reviews_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A bookmark from an earlier response: this request reads data at least as new (a malformed one → 400). */
+                "X-D1-Bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The review, as its author sees it */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderReview"];
+                };
+            };
+            /** @description Invalid input (field errors) or malformed request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicting state (e.g. invalid transition, lost race) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    workers_reviews_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: {
+                /** @description A bookmark from an earlier response: this request reads data at least as new (a malformed one → 400). */
+                "X-D1-Bookmark"?: components["parameters"]["D1Bookmark"];
+                /** @description An ETag from an earlier response: 304 without a body while it is still current. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of published reviews */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReviewPage"];
+                };
+            };
+            /** @description Not modified: If-None-Match matched the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (field errors) or malformed request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reviews_hide: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A bookmark from an earlier response: this request reads data at least as new (a malformed one → 400). */
+                "X-D1-Bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewHideRequest"];
+            };
+        };
+        responses: {
+            /** @description The hidden review */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderReview"];
                 };
             };
             /** @description Invalid input (field errors) or malformed request */

@@ -22,6 +22,7 @@ import { paymentsRouter, settleOwedRefund } from "./modules/payments/payments.ro
 import { notificationsRouter } from "./modules/notifications/notifications.router";
 import { notificationsSocketRouter } from "./realtime/ws-route";
 import { reportsRouter } from "./modules/reports/reports.router";
+import { reviewsRouter } from "./modules/reviews/reviews.router";
 import { workersRouter } from "./modules/workers/workers.router";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -106,6 +107,7 @@ export function createApp() {
   app.route("/", catalogRouter);
   app.route("/", createOrdersRouter({ settleOwedRefund }));
   app.route("/", paymentsRouter);
+  app.route("/", reviewsRouter);
 
   let document: ReturnType<typeof apiDocument> | undefined;
   app.get("/api/schema/", (c) => {

@@ -18,6 +18,7 @@ export interface Bindings {
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
   ORDER_RETENTION_DAYS?: string;
+  REVIEW_WINDOW_DAYS?: string;
   EXPOSE_QUERY_COUNT?: string;
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
@@ -38,6 +39,7 @@ const configSchema = z.object({
   jwtIssuer: z.string().min(1),
   jwtAudience: z.string().min(1),
   orderRetentionDays: z.coerce.number().int().positive(),
+  reviewWindowDays: z.coerce.number().int().positive(),
   exposeQueryCount: z.boolean(),
   stripe: z
     .object({
@@ -73,6 +75,7 @@ export function loadConfig(env: Bindings): Config {
     jwtIssuer: env.JWT_ISSUER ?? "service-marketplace",
     jwtAudience: env.JWT_AUDIENCE ?? "service-marketplace-api",
     orderRetentionDays: env.ORDER_RETENTION_DAYS ?? "365",
+    reviewWindowDays: env.REVIEW_WINDOW_DAYS ?? "14",
     exposeQueryCount: env.EXPOSE_QUERY_COUNT === "true",
     stripe: stripeConfigured
       ? {

@@ -1,8 +1,9 @@
 /** The scheduled jobs and the Cron Triggers (wrangler.toml `[triggers]`) that start them. */
-export const JOB_NAMES = ["token-cleanup", "auto-assign", "payment-retry", "daily-report", "order-cleanup"] as const;
+export const JOB_NAMES = ["token-cleanup", "auto-assign", "payment-retry", "daily-report", "order-cleanup", "review-publish"] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export const CRON_JOBS: Record<string, JobName> = {
+  "* * * * *": "review-publish",
   "0 * * * *": "token-cleanup",
   "*/5 * * * *": "auto-assign",
   "*/30 * * * *": "payment-retry",

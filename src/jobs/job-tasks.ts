@@ -6,6 +6,7 @@ import { autoAssignOrders } from "../modules/orders/auto-assign";
 import { buildDailyReport, previousUtcDay } from "../modules/reports/daily-report";
 import { cleanupOrders } from "../modules/orders/order-cleanup";
 import { cleanupTokens } from "../modules/accounts/token-cleanup";
+import { publishDueReviews } from "../modules/reviews/review-publication";
 
 type Task = (ctx: AppContext, requestedAt: Date) => Promise<unknown>;
 
@@ -20,6 +21,7 @@ const TASKS: Record<JobName, Task> = {
   "order-cleanup": (ctx) => cleanupOrders(ctx.db, new Date(), ctx.config.orderRetentionDays),
   // A retried run still reports on the day its cron meant.
   "daily-report": (ctx, requestedAt) => buildDailyReport(ctx.db, previousUtcDay(requestedAt)),
+  "review-publish": (ctx) => publishDueReviews(ctx, new Date()),
 };
 
 export function runScheduledJob(name: JobName, requestedAt: Date, ctx: AppContext): Promise<unknown> {

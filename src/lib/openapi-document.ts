@@ -14,6 +14,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: "orders", description: "Orders and their status machine" },
   { name: "payments", description: "Paying orders, refunds and the Stripe webhook" },
   { name: "notifications", description: "The inbox and its live WebSocket" },
+  { name: "reviews", description: "Double-blind reviews after completed orders, their moderation, and the ratings computed from them" },
   { name: "reports", description: "Daily payment reports (admins)" },
   { name: "admin", description: "Operations: running scheduled jobs, failed jobs (admins)" },
   { name: "health", description: "Liveness and dependency checks" },

@@ -2,7 +2,7 @@
 // contexts go through a whole order, each seeing the other's changes live, without reloading.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminToken, apiCall, launchBrowser, logIn, openApp, screenshot, signUp, unique, waitUntilLive, ADMIN } from "./helpers";
+import { adminToken, apiCall, baseUrl, launchBrowser, logIn, openApp, screenshot, signUp, unique, waitUntilLive, ADMIN } from "./helpers";
 
 /**
  * Lets the test cut the client's notification socket: while `__wsBlocked` is set, new sockets go to
@@ -37,6 +37,7 @@ describe("order journey", () => {
   const serviceName = unique("Leaky tap fix ");
   const categoryName = unique("Plumbing ");
   let orderId: number;
+  const workerName = unique("wanda");
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -50,7 +51,7 @@ describe("order journey", () => {
 
   it("a worker signs up and offers a service", async () => {
     worker = await openApp(browser);
-    await signUp(worker, "worker", unique("wanda"), "Wanda");
+    await signUp(worker, "worker", workerName, "Wanda");
     await worker.getByRole("heading", { name: "Job board" }).waitFor();
     await worker.getByRole("link", { name: "Offer a service" }).click();
     await worker.getByLabel("Name").fill(serviceName);
@@ -164,6 +165,39 @@ describe("order journey", () => {
     expect(await stillSameWindow(client)).toBe(true);
     expect(await stillSameWindow(worker)).toBe(true);
     await screenshot(client, "06-client-order-completed");
+  });
+
+  it("both parties review each other, double-blind, and the worker's public page shows the client's review", async () => {
+    const comment = unique("Fixed the tap in no time ");
+    await client.getByRole("form", { name: "Your review" }).waitFor();
+    await client.getByLabel("Rating for Wanda").selectOption("4");
+    await client.getByLabel("Comment (optional)").fill(comment);
+    await client.getByRole("button", { name: "Submit review" }).click();
+    await client.locator(".review", { hasText: "Your review" }).locator(".badge", { hasText: "pending" }).waitFor();
+
+    // The worker is told a review exists, and sees neither its rating nor its comment until reviewing back.
+    await feedItem(worker, `You received a review for order #${orderId}.`).waitFor();
+    await worker.locator(`[data-order-id="${orderId}"] h2 a`).click();
+    const reviews = worker.getByRole("list", { name: "Order reviews" });
+    await reviews.locator(".badge", { hasText: "pending" }).waitFor();
+    expect(await reviews.textContent()).not.toContain(comment);
+    await worker.getByLabel("Rating for Carl").selectOption("5");
+    await worker.getByRole("button", { name: "Submit review" }).click();
+    await reviews.getByText(comment).waitFor();
+    expect(await reviews.locator(".badge", { hasText: "published" }).count()).toBe(2);
+    await screenshot(worker, "06b-worker-reviews-published");
+    // The client hears of the publication live and sees the worker's review.
+    await feedItem(client, `The reviews for order #${orderId} are published.`).waitFor();
+    await client.locator(".review", { hasText: "Wanda's review" }).locator(".badge", { hasText: "published" }).waitFor();
+
+    const directory = await apiCall<{ results: { id: number; user: { username: string } }[] }>("/api/workers/?page_size=100");
+    const profileId = directory.results.find((w) => w.user.username === workerName)!.id;
+    const visitor = await openApp(browser);
+    await visitor.goto(`${baseUrl()}/#/workers/${profileId}`);
+    await visitor.getByRole("list", { name: "Worker reviews" }).getByText(comment).waitFor();
+    expect(await visitor.locator("[data-rating]").getAttribute("data-rating")).toBe("4.00");
+    await screenshot(visitor, "06c-worker-page-reviews");
+    await visitor.context().close();
   });
 
   it("an admin refunds the payment and the client is told live", async () => {

@@ -24,7 +24,7 @@ describe("GET /api/orders/{id}/", () => {
     expect(res.body.scheduled_date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Object.keys(res.body).sort()).toEqual(
       [
-        "id", "service", "client", "worker", "description", "address", "scheduled_date", "quantity",
+        "id", "service", "client", "client_rating", "worker", "description", "address", "scheduled_date", "quantity",
         "total_price", "status", "status_history", "created_at", "updated_at", "completed_at",
       ].sort(),
     );

@@ -7,12 +7,13 @@ import { refresh, startRouter } from "./router";
 import type { Role } from "./types";
 import "./admin";
 import "./orders";
+import "./reviews";
 import "./services";
 import "./worker-board";
 
 const NAV: Record<Role | "guest", [href: string, label: string][]> = {
-  guest: [["#/services", "Services"]],
-  client: [["#/services", "Services"], ["#/orders", "My orders"]],
+  guest: [["#/services", "Services"], ["#/workers", "Workers"]],
+  client: [["#/services", "Services"], ["#/workers", "Workers"], ["#/orders", "My orders"]],
   worker: [["#/board", "Job board"], ["#/services", "Services"]],
   admin: [["#/admin/payments", "Payments"], ["#/orders", "Orders"], ["#/services", "Services"]],
 };

@@ -3,6 +3,7 @@ import { api, currentUser, unwrap } from "./api";
 import { dateTime, field, h, input, statusBadge } from "./dom";
 import { actionButton, form } from "./forms";
 import { pageNumber, pager } from "./pager";
+import { reviewsPanel } from "./reviews";
 import { navigate, refresh, route } from "./router";
 import type { Order, OrderStatus } from "./types";
 
@@ -24,7 +25,12 @@ export function orderSummary(order: Order, ...actions: (Node | null)[]): HTMLEle
       h("strong", { class: "price" }, `$${order.total_price}`),
       ` · ${dateTime(order.scheduled_date)} · ${order.address ?? "address shown once assigned"}`,
     ),
-    h("p", { class: "muted" }, order.worker ? `Worker: ${personName(order.worker)}` : "No worker yet", ` · Client: ${personName(order.client)}`),
+    h(
+      "p",
+      { class: "muted" },
+      order.worker ? `Worker: ${personName(order.worker)}` : "No worker yet",
+      ` · Client: ${personName(order.client)} (★ ${order.client_rating.rating}, ${order.client_rating.reviews_count} review${order.client_rating.reviews_count === 1 ? "" : "s"})`,
+    ),
     actions.some(Boolean) ? h("div", { class: "actions" }, ...actions) : null,
   );
 }
@@ -98,6 +104,7 @@ route(
       h("p", {}, h("a", { href: currentUser()?.role === "worker" ? "#/board" : "#/orders" }, "← Back")),
       h("ul", { class: "stack" }, orderSummary(order, ...clientActions(order))),
       h("div", { class: "card" }, h("h2", {}, "Details"), h("p", {}, order.description), h("h2", {}, "Status history"), history(order)),
+      await reviewsPanel(order),
     );
   },
   ["client", "worker", "admin"],

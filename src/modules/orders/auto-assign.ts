@@ -2,6 +2,7 @@ import type { AppContext } from "../../context";
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { ApiError } from "../../lib/errors";
+import { ratingScore } from "../workers/worker-score";
 import { qualifiedFor } from "./order-visibility";
 import { commitAssignment } from "./orders.service";
 
@@ -17,7 +18,7 @@ interface Candidate {
 
 /**
  * The best worker for one open order: available, active, qualified; fewest active orders, then
- * best rating, then the longest-registered. Counted afresh per order so one run spreads the work.
+ * best rating score (the Bayesian average of their published reviews), then the longest-registered. Counted afresh per order so one run spreads the work.
  */
 async function nextCandidate(db: Db, orderId: number): Promise<Candidate | undefined> {
   const [row] = await db.all<{ order_id: number; status: "pending" | "paid"; worker_id: number | null; worker_name: string | null }>(sql`
@@ -28,7 +29,7 @@ async function nextCandidate(db: Db, orderId: number): Promise<Candidate | undef
       WHERE wp.is_available = 1 AND u.is_active = 1 AND u.role = 'worker'
         AND ${qualifiedFor(sql`wp.user_id`, sql`(SELECT service_id FROM orders WHERE id = ${orderId})`)}
       ORDER BY (SELECT count(*) FROM orders a WHERE a.worker_id = wp.user_id AND a.status IN ${ACTIVE_STATUSES}) ASC,
-               wp.rating_hundredths DESC, wp.user_id ASC
+               ${ratingScore(sql`wp.rating_hundredths`, sql`wp.reviews_count`)} DESC, wp.rating_hundredths DESC, wp.user_id ASC
       LIMIT 1
     ) best ON 1 = 1
     WHERE o.id = ${orderId} AND o.worker_id IS NULL AND o.status IN ('pending', 'paid')`);

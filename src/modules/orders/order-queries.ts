@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { alias, type SelectedFields } from "drizzle-orm/sqlite-core";
-import { categories, orderStatusHistory, orders, services, users } from "../../../drizzle/schema";
+import { categories, clientRatings, orderStatusHistory, orders, services, users } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 import type { AuthUser } from "../../lib/auth-user";
 import { notFound } from "../../lib/errors";
@@ -44,6 +44,8 @@ const orderColumns = {
   client: userColumns(orderClient),
   worker: userColumns(orderWorker),
   history: historyJson,
+  clientRatingHundredths: clientRatings.ratingHundredths,
+  clientReviewsCount: clientRatings.reviewsCount,
 } satisfies Record<keyof OrderRow, unknown>;
 
 /** Orders with service (category, owner), client, worker and history; add where, ordering and limits. */
@@ -55,7 +57,8 @@ export const selectOrders = <T extends SelectedFields = Record<string, never>>(d
     .innerJoin(categories, eq(categories.id, services.categoryId))
     .innerJoin(serviceOwner, eq(serviceOwner.id, services.workerId))
     .innerJoin(orderClient, eq(orderClient.id, orders.clientId))
-    .leftJoin(orderWorker, eq(orderWorker.id, orders.workerId));
+    .leftJoin(orderWorker, eq(orderWorker.id, orders.workerId))
+    .leftJoin(clientRatings, eq(clientRatings.userId, orders.clientId));
 
 /** One order as the caller may see it, in one query; 404 when it is not visible to them. */
 export async function loadOrder(db: Db, user: AuthUser, orderId: number) {

@@ -26,11 +26,17 @@ const statusHistorySchema = z
   })
   .openapi("OrderStatusHistory");
 
+/** How workers rated the client (published, visible reviews), for a worker deciding whether to take the order. */
+const clientRatingSchema = z
+  .object({ rating: z.string().openapi({ example: "4.50" }), reviews_count: z.number().int() })
+  .openapi("ClientRating", { description: "0.00 and 0 until a worker's review of this client is published" });
+
 export const orderSchema = z
   .object({
     id: z.number().int(),
     service: serviceSchema,
     client: orderUser,
+    client_rating: clientRatingSchema,
     worker: orderUserOrNull.openapi({ description: `${PARTY_VIEW} null until a worker is assigned.` }),
     description: z.string(),
     address: z.string().nullable().openapi({ description: "null for a worker viewing an open order it is not assigned to" }),
@@ -73,6 +79,9 @@ export interface OrderRow {
   worker: UserRow | null;
   /** JSON array of HistoryJson. */
   history: string;
+  /** From client_ratings; null while the client has no published review. */
+  clientRatingHundredths: number | null;
+  clientReviewsCount: number | null;
 }
 
 const historyAuthor = ({ id, isVerified, dateJoined, ...rest }: HistoryJson["created_by"]): UserRow | null =>
@@ -87,6 +96,7 @@ export function toOrderDto(o: OrderRow, viewer: AuthUser): OrderDto {
     id: o.id,
     service: toServiceDto(o.service),
     client: shown(o.client),
+    client_rating: { rating: formatCents(o.clientRatingHundredths ?? 0), reviews_count: o.clientReviewsCount ?? 0 },
     worker: o.worker ? shown(o.worker) : null,
     description: o.description,
     address: seesAddressOf(viewer, parties) ? o.address : null,

@@ -6,6 +6,7 @@ import type { Db } from "../../db/client";
 import { ValidationError, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
 import { publicUserColumns } from "../accounts/user-columns";
+import { ratingScore } from "./worker-score";
 import { toWorkerProfileDto, type WorkerUpdate, type WorkersQuery } from "./workers.schemas";
 
 const profileColumns = {
@@ -43,14 +44,17 @@ function filters(query: WorkersQuery): SQL | undefined {
   );
 }
 
+/** `rating` ranks by the Bayesian score (worker-score.ts), the displayed average breaking ties. */
+const byScore = ratingScore(workerProfiles.ratingHundredths, workerProfiles.reviewsCount);
+
 const ORDER_COLUMNS = {
-  rating: workerProfiles.ratingHundredths,
   experience_years: workerProfiles.experienceYears,
   hourly_rate: workerProfiles.hourlyRateCents,
 };
 
 function ordering(value: WorkersQuery["ordering"]) {
-  if (!value) return [desc(workerProfiles.ratingHundredths), asc(workerProfiles.id)];
+  if (!value || value === "-rating") return [desc(byScore), desc(workerProfiles.ratingHundredths), asc(workerProfiles.id)];
+  if (value === "rating") return [asc(byScore), asc(workerProfiles.ratingHundredths), asc(workerProfiles.id)];
   const column = ORDER_COLUMNS[value.replace("-", "") as keyof typeof ORDER_COLUMNS];
   return [value.startsWith("-") ? desc(column) : asc(column), asc(workerProfiles.id)];
 }
