@@ -24,6 +24,7 @@ export default defineConfig({
       "test/payments/**/*.test.ts",
       "test/notifications/**/*.test.ts",
       "test/realtime/**/*.test.ts",
+      "test/reviews/**/*.test.ts",
       "test/turso/**/*.test.ts",
     ],
     exclude: [
