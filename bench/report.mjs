@@ -26,7 +26,7 @@ function bareWorkerd(report) {
     ``,
     `### Cache API alone`,
     ``,
-    `The Cache API calls of one catalog read (two matches, plus a put on a miss), on an entry of the response's size, run ${report.sql_loops} times by the same bench-only Worker. Locally the cache is Miniflare's cache object in the same process; in production it is outside the Worker, so this CPU is not the Worker's there.`,
+    `The Cache API calls of one catalog read (one match, plus a put on a miss, made after the response), on an entry of the response's size, run ${report.sql_loops} times by the same bench-only Worker. Locally the cache is Miniflare's cache object in the same process; in production it is outside the Worker, so this CPU is not the Worker's there.`,
     ``,
     row(["calls of", "entry bytes", "CPU ms"]),
     `|---|---:|---:|`,

@@ -3,8 +3,8 @@
 //     the Hono hello-world floor and the SQL of the uncached catalog reads measured alone;
 //  2. in Miniflare (one workerd with Miniflare's dev layers, no `wrangler dev` proxy), driven by
 //     autocannon in-process, every scenario beside a no-op baseline route.
-// Catalog reads are measured twice: uncached (a unique query parameter per request, so each one is an
-// edge-cache miss that reads D1 and fills the cache) and as edge-cache hits (the same URL, warmed first).
+// Catalog reads are measured twice: uncached (a real query parameter or the service id varies per
+// request, so each one is an edge-cache miss that reads D1 and fills the cache) and as edge-cache hits (the same URL, warmed first).
 // The database is seeded once through Miniflare with persistence; bare workerd then serves the same
 // SQLite file (its D1 object uses Miniflare's storage layout and unique key), and Miniflare reopens it.
 //   npm run bench          full run: 1,000 users, 10,000 services, 50,000 orders (+ a 1k/100k scale test)
@@ -20,7 +20,7 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { hashPassword } from "../src/lib/passwords.ts";
 import { migrate } from "../scripts/lib/migrate.mjs";
 import { markdown } from "./report.mjs";
-import { BASELINE, ID_PLACEHOLDER, PASSWORD, SECRET, clientTokens, mainScenarios, roundTrips } from "./scenarios.mjs";
+import { BASELINE, PASSWORD, SECRET, clientTokens, mainScenarios, roundTrips } from "./scenarios.mjs";
 import { seed } from "./seed.mjs";
 import { benchBareWorkerd } from "./workerd/run.mjs";
 
@@ -75,12 +75,15 @@ async function load(url, scenario) {
     url: url + scenario.path,
     connections: CONNECTIONS,
     duration: DURATION,
-    idReplacement: scenario.path.includes(ID_PLACEHOLDER),
     requests: [
       {
         method: scenario.method ?? "GET",
         headers: scenario.headers,
-        setupRequest: (req) => (scenario.body ? { ...req, body: scenario.body(), headers: { ...req.headers, ...scenario.dynamicHeaders?.() } } : req),
+        setupRequest: (req) => ({
+          ...req,
+          ...(scenario.dynamicPath ? { path: scenario.dynamicPath() } : {}),
+          ...(scenario.body ? { body: scenario.body(), headers: { ...req.headers, ...scenario.dynamicHeaders?.() } } : {}),
+        }),
       },
     ],
   });

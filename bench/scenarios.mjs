@@ -5,7 +5,6 @@ import { accessToken as signedToken } from "../scripts/lib/access-token.mjs";
 export const SECRET = "bench-secret-0123456789-0123456789-0123456789";
 export const PASSWORD = "bench-password-1";
 export const BASELINE = "baseline (no-op route)";
-export const ID_PLACEHOLDER = "[<id>]";
 
 export const accessToken = (userId, role) => signedToken(SECRET, userId, role);
 
@@ -13,11 +12,31 @@ export async function clientTokens(seeded) {
   return { client: await accessToken(seeded.clientIds[0], "client"), clients: await Promise.all(seeded.clientIds.map((id) => accessToken(id, "client"))) };
 }
 
-/** A catalog URL that misses the edge cache on every request: the load generator fills in a unique id each time. */
-const bypassingCache = (path) => `${path}${path.includes("?") ? "&" : "?"}nocache=${ID_PLACEHOLDER}`;
+/**
+ * A catalog URL that misses the edge cache on every request. The cache is keyed on the route's
+ * validated parameters only (junk parameters are dropped), so a real one varies: a `max_price`
+ * above every seeded price (every service still matches, so the SQL is that of the unfiltered list),
+ * one cent more on each request.
+ */
+const bypassingCache = (path) => {
+  let cents = 200_000 + Math.floor(Math.random() * 50_000_000);
+  return () => {
+    cents++;
+    return `${path}${path.includes("?") ? "&" : "?"}max_price=${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+  };
+};
+
+/** The detail URL of each active service in turn (a detail is keyed on its path alone). */
+const serviceDetails = (ids) => {
+  let i = Math.floor(Math.random() * ids.length);
+  return () => `/api/services/${ids[i++ % ids.length]}/`;
+};
+
+/** The path one request of the scenario asks for (dynamicPath draws a new one each time). */
+export const pathOf = (scenario) => (scenario.dynamicPath ? scenario.dynamicPath() : scenario.path);
 
 export async function sample(url, scenario) {
-  const path = scenario.path.replace(ID_PLACEHOLDER, crypto.randomUUID());
+  const path = pathOf(scenario);
   const res = await fetch(url + path, { method: scenario.method ?? "GET", headers: { ...scenario.headers, ...scenario.dynamicHeaders?.() }, body: scenario.body?.() });
   await res.arrayBuffer();
   if (res.status >= 400) throw new Error(`${scenario.name}: sample request answered ${res.status}`);
@@ -38,15 +57,17 @@ export const SERVICE_DETAIL = "service detail";
 
 /** Each anonymous catalog read twice: uncached (edge cache miss, D1) and warm (edge cache hit). */
 function catalogReads(seeded) {
-  const reads = [
-    [SERVICE_LIST, "/api/services/?page_size=20"],
-    ["service search", "/api/services/?search=plumbing"],
-    [SERVICE_DETAIL, `/api/services/${seeded.firstActiveServiceId}/`],
+  const list = "/api/services/?page_size=20";
+  const search = "/api/services/?search=plumbing";
+  const detail = `/api/services/${seeded.firstActiveServiceId}/`;
+  return [
+    { name: `${SERVICE_LIST}, uncached`, path: list, dynamicPath: bypassingCache(list) },
+    { name: `${SERVICE_LIST}, edge cache hit`, path: list, warm: true },
+    { name: "service search, uncached", path: search, dynamicPath: bypassingCache(search) },
+    { name: "service search, edge cache hit", path: search, warm: true },
+    { name: `${SERVICE_DETAIL}, uncached`, path: detail, dynamicPath: serviceDetails(seeded.activeServiceIds) },
+    { name: `${SERVICE_DETAIL}, edge cache hit`, path: detail, warm: true },
   ];
-  return reads.flatMap(([name, path]) => [
-    { name: `${name}, uncached`, path: bypassingCache(path) },
-    { name: `${name}, edge cache hit`, path, warm: true },
-  ]);
 }
 
 export function mainScenarios(seeded, tokens) {

@@ -105,5 +105,6 @@ export async function seed(db, { users = 1000, services = 10_000, orders = 50_00
     ["order_id", "status", "comment", "created_by_id", "created_at"],
     orderRows.map((o) => [o[0], o[9], "", o[2], o[10]]),
   );
-  return { clientIds, workerIds, firstActiveServiceId: serviceRows.find((s) => s[7] === 1)[0] };
+  const activeServiceIds = serviceRows.filter((s) => s[7] === 1).map((s) => s[0]);
+  return { clientIds, workerIds, firstActiveServiceId: activeServiceIds[0], activeServiceIds };
 }

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { buildHello } from "../hello/build.mjs";
-import { BASELINE, ID_PLACEHOLDER, SECRET, SERVICE_DETAIL, SERVICE_LIST, mainScenarios, roundTrips, sample } from "../scenarios.mjs";
+import { BASELINE, SECRET, SERVICE_DETAIL, SERVICE_LIST, mainScenarios, pathOf, roundTrips, sample } from "../scenarios.mjs";
 import { writeConfig } from "./config.mjs";
 import { measure } from "./load.mjs";
 import { freePort, startWorkerd, treeCpuMs } from "./start.mjs";
@@ -79,7 +79,7 @@ async function cacheAlone(urls, pid, name, bytes, miss, loops) {
   return { name, bytes, cpu_ms_per_request: +((treeCpuMs(pid) - before) / loops).toFixed(3) };
 }
 
-const bodyBytes = async (url, scenario) => (await fetch(url + scenario.path.replace(ID_PLACEHOLDER, crypto.randomUUID())).then((r) => r.arrayBuffer())).byteLength;
+const bodyBytes = async (url, scenario) => (await fetch(url + pathOf(scenario)).then((r) => r.arrayBuffer())).byteLength;
 
 export async function benchBareWorkerd({ root, bundle, persistDir, seeded, tokens, connections, duration, sqlLoops }) {
   const config = await configure(root, bundle, persistDir);
