@@ -4,6 +4,7 @@ import type { AppEnv } from "../context";
 import { cacheSafely } from "./cache-safely";
 import { hex } from "./crypto";
 import { BOOKMARK_HEADER } from "./d1-bookmark";
+import { setHeader } from "./response-headers";
 
 /**
  * How long a data center (and a browser) may reuse an anonymous catalog answer. A write purges the
@@ -122,8 +123,8 @@ async function fromHandler(c: Context<AppEnv>, next: () => Promise<void>, key: s
   const body = await c.res.arrayBuffer();
   const etag = await strongEtag(body);
   c.res = new Response(body, c.res);
-  c.header("ETag", etag);
-  c.header("X-Cache", key ? "MISS" : "BYPASS");
+  setHeader(c, "ETag", etag);
+  setHeader(c, "X-Cache", key ? "MISS" : "BYPASS");
   if (!key) return;
   // Only what every anonymous caller may see is stored: no CORS, request id or bookmark headers.
   const headers = { "Content-Type": c.res.headers.get("Content-Type") ?? "application/json", ETag: etag };
@@ -156,8 +157,8 @@ export function edgeCached(query?: z.ZodObject): MiddlewareHandler<AppEnv> {
     if (hit) c.res = hit;
     else await fromHandler(c, next, key);
     if (c.res.status !== 200) return;
-    c.header("Cache-Control", shared ? SHARED_CACHE_CONTROL : PRIVATE_CACHE_CONTROL);
-    c.header("Vary", VARY);
+    setHeader(c, "Cache-Control", shared ? SHARED_CACHE_CONTROL : PRIVATE_CACHE_CONTROL);
+    setHeader(c, "Vary", VARY);
     if (matchesEtag(c.req.header("If-None-Match"), c.res.headers.get("ETag"))) {
       await c.res.body?.cancel();
       c.res = new Response(null, { status: 304 });
