@@ -5,7 +5,7 @@ import type { Db } from "../../db/client";
 import { isForeignKeyViolation } from "../../db/results";
 import type { AuthUser } from "../../lib/auth-user";
 import { ValidationError, forbidden, notFound } from "../../lib/errors";
-import { pageFromRows, type PageRequest } from "../../lib/pagination";
+import { COUNT_CAP, boundedPageFromRows, type PageRequest } from "../../lib/pagination";
 import { toServiceDto, type ServiceCreate, type ServiceInput, type ServicesQuery } from "./catalog.schemas";
 import { ftsMatchExpression } from "./service-search";
 import { selectServices, serviceWithRelations } from "./service-select";
@@ -36,15 +36,32 @@ function searchFilter(search: string | undefined): SQL | undefined {
   return sql`${services.id} IN (SELECT rowid FROM services_fts WHERE services_fts MATCH ${match})`;
 }
 
-function listFilters(user: AuthUser | null, query: ServicesQuery): SQL | undefined {
+function listFilters(user: AuthUser | null, query: ServicesQuery, search = searchFilter(query.search)): SQL | undefined {
   return and(
     listVisibility(user, query),
     query.category !== undefined ? eq(services.categoryId, query.category) : undefined,
     query.worker !== undefined ? eq(services.workerId, query.worker) : undefined,
     query.min_price !== undefined ? gte(services.basePriceCents, query.min_price) : undefined,
     query.max_price !== undefined ? lte(services.basePriceCents, query.max_price) : undefined,
-    searchFilter(query.search),
+    search,
   );
+}
+
+/**
+ * The match count, bounded at COUNT_CAP + 1 (see COUNT_CAP). A search counts by walking the
+ * full-text matches and looking each service up (CROSS JOIN keeps that order), so it stops after
+ * COUNT_CAP + 1 visible matches instead of first collecting every match of the word.
+ */
+function boundedTotal(user: AuthUser | null, query: ServicesQuery) {
+  const match = query.search?.trim() ? ftsMatchExpression(query.search) : undefined;
+  const bound = COUNT_CAP + 1;
+  if (match === null) return sql<number>`0`.mapWith(Number);
+  if (match === undefined) {
+    const where = listFilters(user, query);
+    return sql<number>`(SELECT count(*) FROM (SELECT 1 FROM ${services} WHERE ${where ?? sql`1`} LIMIT ${sql.raw(String(bound))}))`.mapWith(Number);
+  }
+  const where = listFilters(user, query, sql`services_fts MATCH ${match}`);
+  return sql<number>`(SELECT count(*) FROM (SELECT 1 FROM services_fts CROSS JOIN ${services} ON ${services.id} = services_fts.rowid WHERE ${where} LIMIT ${sql.raw(String(bound))}))`.mapWith(Number);
 }
 
 const ORDER_COLUMNS = { price: services.basePriceCents, created_at: services.createdAt };
@@ -56,23 +73,22 @@ function ordering(value: ServicesQuery["ordering"] = "-created_at") {
 }
 
 /**
- * One query for a page: the rows joined with category and owner, and the match count as an
- * uncorrelated scalar subquery (evaluated once, from the indexes alone). Unlike `count(*) OVER ()`
- * it does not force every match to be joined and materialised before LIMIT applies.
+ * One query for a page: the rows joined with category and owner (one more than the page, which says
+ * whether a next page exists past a capped count), and the bounded match count as an uncorrelated
+ * scalar subquery (evaluated once). Unlike `count(*) OVER ()` it does not force every match to be
+ * joined and materialised before LIMIT applies.
  */
 export function servicePageQuery(db: Db, user: AuthUser | null, query: ServicesQuery, page: PageRequest) {
-  const where = listFilters(user, query);
-  const total = sql<number>`(SELECT count(*) FROM ${services} WHERE ${where ?? sql`1`})`.mapWith(Number);
-  return selectServices(db, { total })
-    .where(where)
+  return selectServices(db, { total: boundedTotal(user, query) })
+    .where(listFilters(user, query))
     .orderBy(...ordering(query.ordering))
-    .limit(page.limit)
+    .limit(page.limit + 1)
     .offset(page.offset);
 }
 
 export async function listServices(ctx: AppContext, user: AuthUser | null, url: string, page: PageRequest, query: ServicesQuery) {
   const { db } = ctx;
-  return pageFromRows(url, page, await servicePageQuery(db, user, query, page), toServiceDto);
+  return boundedPageFromRows(url, page, await servicePageQuery(db, user, query, page), toServiceDto);
 }
 
 export async function getService(ctx: AppContext, user: AuthUser | null, id: number) {
