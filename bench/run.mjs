@@ -22,7 +22,7 @@ import { migrate } from "../scripts/lib/migrate.mjs";
 import { markdown } from "./report.mjs";
 import { BASELINE, PASSWORD, SECRET, clientTokens, mainScenarios, roundTrips } from "./scenarios.mjs";
 import { seed } from "./seed.mjs";
-import { benchBareWorkerd } from "./workerd/run.mjs";
+import { benchBareWorkerd, benchOrderCreate } from "./workerd/run.mjs";
 
 const smoke = process.argv.includes("--smoke");
 const root = join(import.meta.dirname, "..");
@@ -158,6 +158,19 @@ for (const services of scaleSizes) {
   });
 }
 
+// Order create over 10 and 10,000 qualified (available, unspecialized) workers: the request writes
+// the order, its history and the client's notification; the announcement to workers is a queue message.
+const orderScale = [];
+for (const workers of smoke ? [10, 1000] : [10, 10_000]) {
+  console.log(`order create (bare workerd): ${workers} qualified workers…`);
+  const dir = join(root, `.bench/persist-orders-${workers}`);
+  rmSync(dir, { recursive: true, force: true });
+  const s = await seeded({ users: 1 + workers + 1000, workers, allAvailable: true, services: 100, orders: 0, categories: 5 }, passwordHash, dir);
+  const row = await benchOrderCreate({ root, bundle: join(outDir, "index.js"), persistDir: dir, seeded: s, tokens: await clientTokens(s), connections: CONNECTIONS, duration: DURATION });
+  orderScale.push({ qualified_workers: workers, ...row });
+  rmSync(dir, { recursive: true, force: true });
+}
+
 const report = {
   date: new Date().toISOString(),
   smoke,
@@ -171,6 +184,7 @@ const report = {
   startup_ms,
   scenarios,
   scale,
+  order_scale: orderScale,
 };
 const name = smoke ? "smoke" : "latest";
 mkdirSync(join(root, "bench/results"), { recursive: true });
@@ -178,7 +192,7 @@ writeFileSync(join(root, `bench/results/${name}.json`), `${JSON.stringify(report
 writeFileSync(join(root, `bench/results/${name}.md`), markdown(report));
 console.log(markdown(report));
 
-const failed = [...workerd.scenarios, ...scenarios, ...scale.flatMap((s) => s.scenarios)].filter((r) => r.errors > 0);
+const failed = [...workerd.scenarios, ...scenarios, ...scale.flatMap((s) => s.scenarios), ...orderScale].filter((r) => r.errors > 0);
 if (failed.length) {
   console.error(`scenarios with errors: ${failed.map((r) => r.name).join(", ")}`);
   process.exit(1);

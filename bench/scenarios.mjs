@@ -70,6 +70,22 @@ function catalogReads(seeded) {
   ];
 }
 
+/** Path, token and body of the next unpaid pending order: the three functions are called in that order per request. */
+function payNext(seeded, tokens) {
+  const tokenOf = new Map(seeded.clientIds.map((id, i) => [id, tokens.clients?.[i]]));
+  let order;
+  const year = String((new Date().getUTCFullYear() + 3) % 100).padStart(2, "0");
+  return {
+    dynamicPath: () => {
+      order = seeded.pendingOrders[seeded.nextPending.i++];
+      if (!order) throw new Error("pay: out of pending orders");
+      return `/api/payments/order/${order.id}/pay/`;
+    },
+    dynamicHeaders: () => ({ Authorization: `Bearer ${tokenOf.get(order.clientId)}` }),
+    body: () => JSON.stringify({ payment_method: "card", card_number: "4242424242424242", card_expiry: `12/${year}`, card_cvv: "123", card_holder_name: "Bench Client" }),
+  };
+}
+
 export function mainScenarios(seeded, tokens) {
   let n = 0;
   let orders = 0;
@@ -93,6 +109,16 @@ export function mainScenarios(seeded, tokens) {
           address: "1 Bench St",
           scheduled_date: new Date(Date.now() + 7 * 86_400_000).toISOString(),
         }),
+    },
+    {
+      // Each request pays another pending order as its client, with the sandbox gateway (no network):
+      // the guarded payment + order batch. Orders are taken in turn across both runtimes, never twice.
+      name: "pay (sandbox gateway)",
+      method: "POST",
+      variants: Math.floor(seeded.pendingOrders.length / 2) - 10,
+      path: "/api/payments/order/0/pay/",
+      headers: json,
+      ...payNext(seeded, tokens),
     },
     {
       // PBKDF2 (100k iterations) is expensive by design; usernames and client IPs rotate so the

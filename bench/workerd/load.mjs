@@ -8,7 +8,11 @@ const VARIANTS = 4096;
 /** The scenario's per-request headers and bodies, drawn up front (the child cannot call functions). */
 function variants(scenario) {
   if (!scenario.body && !scenario.dynamicHeaders && !scenario.dynamicPath) return [];
-  return Array.from({ length: VARIANTS }, () => ({ headers: scenario.dynamicHeaders?.() ?? {}, body: scenario.body?.(), path: scenario.dynamicPath?.() }));
+  // In the order the scenario's functions expect: path, then headers, then body.
+  return Array.from({ length: Math.min(VARIANTS, scenario.variants ?? VARIANTS) }, () => {
+    const path = scenario.dynamicPath?.();
+    return { path, headers: scenario.dynamicHeaders?.() ?? {}, body: scenario.body?.() };
+  });
 }
 
 function runChild(spec) {

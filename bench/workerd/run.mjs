@@ -128,3 +128,21 @@ export async function benchBareWorkerd({ root, bundle, persistDir, seeded, token
     await workerd.stop();
   }
 }
+
+const ORDER_CREATE = "order create";
+
+/** Order create alone on bare workerd over a database seeded with a given number of qualified workers. */
+export async function benchOrderCreate({ root, bundle, persistDir, seeded, tokens, connections, duration }) {
+  const config = await configure(root, bundle, persistDir);
+  const { path, urls } = await config("orders-scale", ["app"]);
+  const workerd = await startWorkerd(path, `${urls.app}/api/health/live/`);
+  try {
+    const scenario = mainScenarios(seeded, tokens).find((s) => s.name === ORDER_CREATE);
+    return { name: scenario.name, ...(await roundTrips(urls.app, scenario)), ...(await measure(workerd.pid, urls.app, scenario, { connections, duration })) };
+  } catch (e) {
+    console.error(workerd.stderr());
+    throw e;
+  } finally {
+    await workerd.stop();
+  }
+}

@@ -99,6 +99,18 @@ describe("service list at 10,000 services", () => {
     expect(unindexed(details)).toEqual([]);
   });
 
+  it("a price filter on the default ordering walks the created_at index instead of sorting every match in range", async () => {
+    const details = await plan({ max_price: 500_000 });
+    expect(details.some((d) => /^SEARCH services USING INDEX services_active_created_idx/.test(d))).toBe(true);
+    expect(unindexed(details)).toEqual([]);
+    const inCategory = await plan({ category: categoryIds[0], min_price: 10_000 });
+    expect(inCategory.some((d) => /^SEARCH services USING INDEX services_category_idx/.test(d))).toBe(true);
+    expect(unindexed(inCategory)).toEqual([]);
+    const res = await call("GET", "/api/services/?max_price=300.00&page_size=5");
+    expect(res.body.results).toHaveLength(5);
+    for (const s of res.body.results) expect(Number(s.base_price)).toBeLessThanOrEqual(300);
+  });
+
   it("uses indexes for price ordering and a category filter with ordering", async () => {
     const byPrice = await plan({ ordering: "-price" });
     expect(byPrice.some((d) => /USING INDEX services_active_price_idx/.test(d))).toBe(true);
