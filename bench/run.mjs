@@ -3,8 +3,8 @@
 //     the Hono hello-world floor and the SQL of the uncached catalog reads measured alone;
 //  2. in Miniflare (one workerd with Miniflare's dev layers, no `wrangler dev` proxy), driven by
 //     autocannon in-process, every scenario beside a no-op baseline route.
-// Catalog reads are measured twice: uncached (a unique query parameter per request, so each one is an
-// edge-cache miss that reads D1 and fills the cache) and as edge-cache hits (the same URL, warmed first).
+// Catalog reads are measured twice: uncached (a real query parameter or the service id varies per
+// request, so each one is an edge-cache miss that reads D1 and fills the cache) and as edge-cache hits (the same URL, warmed first).
 // The database is seeded once through Miniflare with persistence; bare workerd then serves the same
 // SQLite file (its D1 object uses Miniflare's storage layout and unique key), and Miniflare reopens it.
 //   npm run bench          full run: 1,000 users, 10,000 services, 50,000 orders (+ a 1k/100k scale test)
@@ -20,9 +20,9 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { hashPassword } from "../src/lib/passwords.ts";
 import { migrate } from "../scripts/lib/migrate.mjs";
 import { markdown } from "./report.mjs";
-import { BASELINE, ID_PLACEHOLDER, PASSWORD, SECRET, clientTokens, mainScenarios, roundTrips } from "./scenarios.mjs";
+import { BASELINE, PASSWORD, SECRET, clientTokens, mainScenarios, roundTrips } from "./scenarios.mjs";
 import { seed } from "./seed.mjs";
-import { benchBareWorkerd } from "./workerd/run.mjs";
+import { benchBareWorkerd, benchOrderCreate } from "./workerd/run.mjs";
 
 const smoke = process.argv.includes("--smoke");
 const root = join(import.meta.dirname, "..");
@@ -75,12 +75,15 @@ async function load(url, scenario) {
     url: url + scenario.path,
     connections: CONNECTIONS,
     duration: DURATION,
-    idReplacement: scenario.path.includes(ID_PLACEHOLDER),
     requests: [
       {
         method: scenario.method ?? "GET",
         headers: scenario.headers,
-        setupRequest: (req) => (scenario.body ? { ...req, body: scenario.body(), headers: { ...req.headers, ...scenario.dynamicHeaders?.() } } : req),
+        setupRequest: (req) => ({
+          ...req,
+          ...(scenario.dynamicPath ? { path: scenario.dynamicPath() } : {}),
+          ...(scenario.body ? { body: scenario.body(), headers: { ...req.headers, ...scenario.dynamicHeaders?.() } } : {}),
+        }),
       },
     ],
   });
@@ -155,6 +158,19 @@ for (const services of scaleSizes) {
   });
 }
 
+// Order create over 10 and 10,000 qualified (available, unspecialized) workers: the request writes
+// the order, its history and the client's notification; the announcement to workers is a queue message.
+const orderScale = [];
+for (const workers of smoke ? [10, 1000] : [10, 10_000]) {
+  console.log(`order create (bare workerd): ${workers} qualified workers…`);
+  const dir = join(root, `.bench/persist-orders-${workers}`);
+  rmSync(dir, { recursive: true, force: true });
+  const s = await seeded({ users: 1 + workers + 1000, workers, allAvailable: true, services: 100, orders: 0, categories: 5 }, passwordHash, dir);
+  const row = await benchOrderCreate({ root, bundle: join(outDir, "index.js"), persistDir: dir, seeded: s, tokens: await clientTokens(s), connections: CONNECTIONS, duration: DURATION });
+  orderScale.push({ qualified_workers: workers, ...row });
+  rmSync(dir, { recursive: true, force: true });
+}
+
 const report = {
   date: new Date().toISOString(),
   smoke,
@@ -168,6 +184,7 @@ const report = {
   startup_ms,
   scenarios,
   scale,
+  order_scale: orderScale,
 };
 const name = smoke ? "smoke" : "latest";
 mkdirSync(join(root, "bench/results"), { recursive: true });
@@ -175,7 +192,7 @@ writeFileSync(join(root, `bench/results/${name}.json`), `${JSON.stringify(report
 writeFileSync(join(root, `bench/results/${name}.md`), markdown(report));
 console.log(markdown(report));
 
-const failed = [...workerd.scenarios, ...scenarios, ...scale.flatMap((s) => s.scenarios)].filter((r) => r.errors > 0);
+const failed = [...workerd.scenarios, ...scenarios, ...scale.flatMap((s) => s.scenarios), ...orderScale].filter((r) => r.errors > 0);
 if (failed.length) {
   console.error(`scenarios with errors: ${failed.map((r) => r.name).join(", ")}`);
   process.exit(1);

@@ -5,7 +5,6 @@ import { accessToken as signedToken } from "../scripts/lib/access-token.mjs";
 export const SECRET = "bench-secret-0123456789-0123456789-0123456789";
 export const PASSWORD = "bench-password-1";
 export const BASELINE = "baseline (no-op route)";
-export const ID_PLACEHOLDER = "[<id>]";
 
 export const accessToken = (userId, role) => signedToken(SECRET, userId, role);
 
@@ -13,11 +12,31 @@ export async function clientTokens(seeded) {
   return { client: await accessToken(seeded.clientIds[0], "client"), clients: await Promise.all(seeded.clientIds.map((id) => accessToken(id, "client"))) };
 }
 
-/** A catalog URL that misses the edge cache on every request: the load generator fills in a unique id each time. */
-const bypassingCache = (path) => `${path}${path.includes("?") ? "&" : "?"}nocache=${ID_PLACEHOLDER}`;
+/**
+ * A catalog URL that misses the edge cache on every request. The cache is keyed on the route's
+ * validated parameters only (junk parameters are dropped), so a real one varies: a `max_price`
+ * above every seeded price (every service still matches, so the SQL is that of the unfiltered list),
+ * one cent more on each request.
+ */
+const bypassingCache = (path) => {
+  let cents = 200_000 + Math.floor(Math.random() * 50_000_000);
+  return () => {
+    cents++;
+    return `${path}${path.includes("?") ? "&" : "?"}max_price=${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+  };
+};
+
+/** The detail URL of each active service in turn (a detail is keyed on its path alone). */
+const serviceDetails = (ids) => {
+  let i = Math.floor(Math.random() * ids.length);
+  return () => `/api/services/${ids[i++ % ids.length]}/`;
+};
+
+/** The path one request of the scenario asks for (dynamicPath draws a new one each time). */
+export const pathOf = (scenario) => (scenario.dynamicPath ? scenario.dynamicPath() : scenario.path);
 
 export async function sample(url, scenario) {
-  const path = scenario.path.replace(ID_PLACEHOLDER, crypto.randomUUID());
+  const path = pathOf(scenario);
   const res = await fetch(url + path, { method: scenario.method ?? "GET", headers: { ...scenario.headers, ...scenario.dynamicHeaders?.() }, body: scenario.body?.() });
   await res.arrayBuffer();
   if (res.status >= 400) throw new Error(`${scenario.name}: sample request answered ${res.status}`);
@@ -38,15 +57,33 @@ export const SERVICE_DETAIL = "service detail";
 
 /** Each anonymous catalog read twice: uncached (edge cache miss, D1) and warm (edge cache hit). */
 function catalogReads(seeded) {
-  const reads = [
-    [SERVICE_LIST, "/api/services/?page_size=20"],
-    ["service search", "/api/services/?search=plumbing"],
-    [SERVICE_DETAIL, `/api/services/${seeded.firstActiveServiceId}/`],
+  const list = "/api/services/?page_size=20";
+  const search = "/api/services/?search=plumbing";
+  const detail = `/api/services/${seeded.firstActiveServiceId}/`;
+  return [
+    { name: `${SERVICE_LIST}, uncached`, path: list, dynamicPath: bypassingCache(list) },
+    { name: `${SERVICE_LIST}, edge cache hit`, path: list, warm: true },
+    { name: "service search, uncached", path: search, dynamicPath: bypassingCache(search) },
+    { name: "service search, edge cache hit", path: search, warm: true },
+    { name: `${SERVICE_DETAIL}, uncached`, path: detail, dynamicPath: serviceDetails(seeded.activeServiceIds) },
+    { name: `${SERVICE_DETAIL}, edge cache hit`, path: detail, warm: true },
   ];
-  return reads.flatMap(([name, path]) => [
-    { name: `${name}, uncached`, path: bypassingCache(path) },
-    { name: `${name}, edge cache hit`, path, warm: true },
-  ]);
+}
+
+/** Path, token and body of the next unpaid pending order: the three functions are called in that order per request. */
+function payNext(seeded, tokens) {
+  const tokenOf = new Map(seeded.clientIds.map((id, i) => [id, tokens.clients?.[i]]));
+  let order;
+  const year = String((new Date().getUTCFullYear() + 3) % 100).padStart(2, "0");
+  return {
+    dynamicPath: () => {
+      order = seeded.pendingOrders[seeded.nextPending.i++];
+      if (!order) throw new Error("pay: out of pending orders");
+      return `/api/payments/order/${order.id}/pay/`;
+    },
+    dynamicHeaders: () => ({ Authorization: `Bearer ${tokenOf.get(order.clientId)}` }),
+    body: () => JSON.stringify({ payment_method: "card", card_number: "4242424242424242", card_expiry: `12/${year}`, card_cvv: "123", card_holder_name: "Bench Client" }),
+  };
 }
 
 export function mainScenarios(seeded, tokens) {
@@ -72,6 +109,16 @@ export function mainScenarios(seeded, tokens) {
           address: "1 Bench St",
           scheduled_date: new Date(Date.now() + 7 * 86_400_000).toISOString(),
         }),
+    },
+    {
+      // Each request pays another pending order as its client, with the sandbox gateway (no network):
+      // the guarded payment + order batch. Orders are taken in turn across both runtimes, never twice.
+      name: "pay (sandbox gateway)",
+      method: "POST",
+      variants: Math.floor(seeded.pendingOrders.length / 2) - 10,
+      path: "/api/payments/order/0/pay/",
+      headers: json,
+      ...payNext(seeded, tokens),
     },
     {
       // PBKDF2 (100k iterations) is expensive by design; usernames and client IPs rotate so the

@@ -22,10 +22,14 @@ function rng(seed) {
   };
 }
 
-export async function seed(db, { users = 1000, services = 10_000, orders = 50_000, categories = 20, passwordHash }) {
+/**
+ * `workers` defaults to a fifth of the users, 80% of them available (all workers qualify for every
+ * service: none declares specializations); `allAvailable` makes every worker available.
+ */
+export async function seed(db, { users = 1000, services = 10_000, orders = 50_000, categories = 20, passwordHash, workers: workerCount, allAvailable = false }) {
   const rand = rng(42);
   const now = Date.now();
-  const workers = Math.max(1, Math.floor(users * 0.2));
+  const workers = workerCount ?? Math.max(1, Math.floor(users * 0.2));
   const admins = 1;
 
   const userRows = [];
@@ -40,7 +44,7 @@ export async function seed(db, { users = 1000, services = 10_000, orders = 50_00
     db,
     "worker_profiles",
     ["user_id", "rating_hundredths", "is_available", "experience_years", "created_at", "updated_at"],
-    workerIds.map((id) => [id, Math.floor(rand() * 500), rand() < 0.8 ? 1 : 0, Math.floor(rand() * 20), now, now]),
+    workerIds.map((id) => [id, Math.floor(rand() * 500), allAvailable || rand() < 0.8 ? 1 : 0, Math.floor(rand() * 20), now, now]),
   );
   await insertRows(
     db,
@@ -105,5 +109,8 @@ export async function seed(db, { users = 1000, services = 10_000, orders = 50_00
     ["order_id", "status", "comment", "created_by_id", "created_at"],
     orderRows.map((o) => [o[0], o[9], "", o[2], o[10]]),
   );
-  return { clientIds, workerIds, firstActiveServiceId: serviceRows.find((s) => s[7] === 1)[0] };
+  const activeServiceIds = serviceRows.filter((s) => s[7] === 1).map((s) => s[0]);
+  // Pending orders, each paid at most once across the whole run (the pay scenario takes them in turn).
+  const pendingOrders = orderRows.filter((o) => o[9] === "pending").map((o) => ({ id: o[0], clientId: o[2] }));
+  return { clientIds, workerIds, firstActiveServiceId: activeServiceIds[0], activeServiceIds, pendingOrders, nextPending: { i: 0 } };
 }

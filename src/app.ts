@@ -1,17 +1,18 @@
 import { swaggerUI } from "@hono/swagger-ui";
-import { cors } from "hono/cors";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { createSessionDb, type SessionDb } from "./db/client";
 import { createContext, type AppContext } from "./context";
 import type { AppEnv } from "./context";
 import { resolveUser } from "./lib/auth";
 import { allowedMethods } from "./lib/allowed-methods";
+import { corsMiddleware } from "./lib/cors";
+import { setHeader } from "./lib/response-headers";
 import { limitBody } from "./lib/body-limit";
 import { apiDocument } from "./lib/openapi-document";
 import { wellFormedJson } from "./lib/well-formed-json";
 import { BOOKMARK_HEADER, sessionConstraint } from "./lib/d1-bookmark";
 import { handleError } from "./lib/error-handler";
-import { logEvent } from "./lib/log";
+import { logRequest } from "./lib/log";
 import { createRouter } from "./lib/openapi";
 import { accountsRouter } from "./modules/accounts/accounts.router";
 import { adminRouter } from "./modules/admin/admin.router";
@@ -27,7 +28,11 @@ import { workersRouter } from "./modules/workers/workers.router";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** The request's context (id, config, database session with a round-trip counter, outbox) and one JSON log line. */
+/**
+ * The request's context (id, config, database session with a round-trip counter, outbox) and one
+ * JSON log line. The D1 session is opened on the first query, so a route that never queries (health,
+ * an edge-cache hit, a 404) pays nothing for it; the bookmark header is still checked up front.
+ */
 const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = Date.now();
   const requestId = crypto.randomUUID();
@@ -35,16 +40,20 @@ const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   let session: SessionDb | undefined;
   let ctx: AppContext | undefined;
   try {
-    session = createSessionDb(c.env, counter, sessionConstraint(c.req.method, c.req.header(BOOKMARK_HEADER)));
-    ctx = createContext(c.env, session.db, requestId, (promise) => c.executionCtx.waitUntil(promise));
+    const constraint = sessionConstraint(c.req.method, c.req.header(BOOKMARK_HEADER));
+    const openSession = () => {
+      session = createSessionDb(c.env, counter, constraint);
+      return session.db;
+    };
+    ctx = createContext(c.env, openSession, requestId, (promise) => c.executionCtx.waitUntil(promise));
     c.set("ctx", ctx);
     await next();
   } finally {
-    c.header("X-Request-Id", requestId);
+    setHeader(c, "X-Request-Id", requestId);
     const bookmark = session?.bookmark();
-    if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
-    if (ctx?.config.exposeQueryCount) c.header("X-DB-Queries", String(counter.count));
-    logEvent("request", {
+    if (bookmark) setHeader(c, BOOKMARK_HEADER, bookmark);
+    if (ctx?.config.exposeQueryCount) setHeader(c, "X-DB-Queries", String(counter.count));
+    logRequest({
       request_id: requestId,
       method: c.req.method,
       route: c.req.routePath,
@@ -57,8 +66,8 @@ const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** Built once per isolate; the allow-list is read from the request's config. */
-const corsHandler = cors({
-  origin: (origin, c: Context<AppEnv>) => (c.get("ctx").config.allowedOrigins.includes(origin) ? origin : null),
+const corsHandler = corsMiddleware<AppEnv>({
+  origin: (origin, c) => (origin && c.get("ctx").config.allowedOrigins.includes(origin) ? origin : null),
   allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-D1-Bookmark"],
   exposeHeaders: ["X-Request-Id", "Retry-After", "X-D1-Bookmark"],
   allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
@@ -72,7 +81,7 @@ const corsForAllowedOrigins: MiddlewareHandler<AppEnv> = (c, next) =>
 /** What a valid token was shown is for that caller only: no browser, proxy or edge may keep it. */
 const privateWhenAuthenticated: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  if (c.get("ctx").actor) c.header("Cache-Control", "private, no-store");
+  if (c.get("ctx").actor) setHeader(c, "Cache-Control", "private, no-store");
 };
 
 export function createApp() {

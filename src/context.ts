@@ -41,12 +41,21 @@ function gatewaysFor(config: Config): Gateways {
   return gateways;
 }
 
-export function createContext(env: Bindings, db: Db, requestId: string, waitUntil: Outbox["waitUntil"]): AppContext {
+/** `db` may be given as a function: it is then opened on first use (a request that never queries opens no session). */
+export function createContext(env: Bindings, db: Db | (() => Db), requestId: string, waitUntil: Outbox["waitUntil"]): AppContext {
   const config = loadConfig(env);
+  let opened = typeof db === "function" ? undefined : db;
+  const open = typeof db === "function" ? db : () => db;
   return {
     env,
     config,
-    db,
+    get db() {
+      opened ??= open();
+      return opened;
+    },
+    set db(value: Db) {
+      opened = value;
+    },
     requestId,
     actor: null,
     get gateways() {

@@ -5,13 +5,12 @@ import autocannon from "autocannon";
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
-const { url, method, headers, variants, idReplacement, connections, duration } = JSON.parse(input);
+const { url, method, headers, variants, connections, duration } = JSON.parse(input);
 let next = 0;
 const result = await autocannon({
   url,
   connections,
   duration,
-  idReplacement,
   requests: [
     {
       method,
@@ -19,7 +18,7 @@ const result = await autocannon({
       setupRequest: (req) => {
         if (!variants.length) return req;
         const v = variants[next++ % variants.length];
-        return { ...req, body: v.body, headers: { ...req.headers, ...v.headers } };
+        return { ...req, ...(v.path ? { path: v.path } : {}), body: v.body, headers: { ...req.headers, ...v.headers } };
       },
     },
   ],

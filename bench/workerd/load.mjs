@@ -1,15 +1,18 @@
 // Runs a scenario's load in a child process while sampling workerd's CPU time around it.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { ID_PLACEHOLDER } from "../scenarios.mjs";
 import { treeCpuMs } from "./start.mjs";
 
 const VARIANTS = 4096;
 
 /** The scenario's per-request headers and bodies, drawn up front (the child cannot call functions). */
 function variants(scenario) {
-  if (!scenario.body && !scenario.dynamicHeaders) return [];
-  return Array.from({ length: VARIANTS }, () => ({ headers: scenario.dynamicHeaders?.() ?? {}, body: scenario.body?.() }));
+  if (!scenario.body && !scenario.dynamicHeaders && !scenario.dynamicPath) return [];
+  // In the order the scenario's functions expect: path, then headers, then body.
+  return Array.from({ length: Math.min(VARIANTS, scenario.variants ?? VARIANTS) }, () => {
+    const path = scenario.dynamicPath?.();
+    return { path, headers: scenario.dynamicHeaders?.() ?? {}, body: scenario.body?.() };
+  });
 }
 
 function runChild(spec) {
@@ -30,7 +33,6 @@ export async function measure(pid, url, scenario, { connections, duration }) {
     method: scenario.method ?? "GET",
     headers: scenario.headers ?? {},
     variants: variants(scenario),
-    idReplacement: scenario.path.includes(ID_PLACEHOLDER),
     connections,
     duration,
   };

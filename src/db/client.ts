@@ -1,4 +1,7 @@
-import { drizzle } from "drizzle-orm/d1";
+import { DrizzleD1Database, type drizzle } from "drizzle-orm/d1";
+import { SQLiteD1Session } from "drizzle-orm/d1/session";
+import { createTableRelationsHelpers, extractTablesRelationalConfig, type RelationalSchemaConfig, type TablesRelationalConfig } from "drizzle-orm/relations";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core/dialect";
 import * as schema from "../../drizzle/schema";
 import { createLibsqlClient, libsqlDrizzle, type TursoEnv } from "./libsql";
 import { countingD1, countingLibsql, type QueryCounter } from "./query-counter";
@@ -32,8 +35,30 @@ export function createDb(env: { DB: D1Database } & TursoEnv, counter?: QueryCoun
   return d1Drizzle(env.DB, counter);
 }
 
-const d1Drizzle = (d1: D1Database | D1DatabaseSession, counter?: QueryCounter): Db =>
-  drizzle((counter ? countingD1(d1, counter) : d1) as D1Database, { schema });
+/**
+ * What `drizzle(d1, { schema })` builds on every call but never changes: the SQL dialect and the
+ * relational configuration extracted from the schema (the larger part of a no-op request's cost
+ * when built per request). Built once per isolate, on first use.
+ */
+let shared: { dialect: SQLiteAsyncDialect; relational: RelationalSchemaConfig<TablesRelationalConfig> } | undefined;
+
+function sharedDrizzleParts() {
+  if (!shared) {
+    const tables = extractTablesRelationalConfig(schema, createTableRelationsHelpers);
+    shared = { dialect: new SQLiteAsyncDialect(), relational: { fullSchema: schema, schema: tables.tables, tableNamesMap: tables.tableNamesMap } };
+  }
+  return shared;
+}
+
+/** `drizzle(d1, { schema })` with the per-isolate parts: only the session object is new per call. */
+function d1Drizzle(d1: D1Database | D1DatabaseSession, counter?: QueryCounter): Db {
+  const { dialect, relational } = sharedDrizzleParts();
+  const client = (counter ? countingD1(d1, counter) : d1) as D1Database;
+  const session = new SQLiteD1Session(client, dialect, relational, {});
+  const db = new DrizzleD1Database("async", dialect, session, relational) as unknown as Db;
+  (db as { $client: unknown }).$client = client;
+  return db;
+}
 
 /** A request's database: queries run in one D1 session, whose latest bookmark goes back to the client. */
 export interface SessionDb {

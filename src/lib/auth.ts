@@ -12,6 +12,7 @@ const unauthenticated = (detail: string) =>
 
 /** Resolves the bearer token, if any. Public routes ignore a bad token; protected ones call requireUser. */
 export const resolveUser: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!c.req.header("Authorization")) return next();
   try {
     c.get("ctx").actor = await userFromAuthorization(c);
   } catch (error) {

@@ -1,8 +1,10 @@
+import type { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
 import { cacheSafely } from "./cache-safely";
 import { hex } from "./crypto";
 import { BOOKMARK_HEADER } from "./d1-bookmark";
+import { setHeader } from "./response-headers";
 
 /**
  * How long a data center (and a browser) may reuse an anonymous catalog answer. A write purges the
@@ -46,11 +48,32 @@ async function bumpCatalogGeneration(origin: string): Promise<string> {
   return remember(origin, generation);
 }
 
-/** The request URL under a generation prefix no routed request can reach (so no client can poison it). */
-async function cacheKey(requestUrl: string): Promise<string> {
-  const url = new URL(requestUrl);
-  const generation = memo && memo.origin === url.origin && Date.now() < memo.until ? memo.generation : await readGeneration(url.origin);
-  return `${url.origin}/__edge-cache/${generation}${url.pathname}${url.search}`;
+/** The canonical path and query under a generation prefix no routed request can reach (so no client can poison it). */
+async function cacheKey(origin: string, canonicalPath: string): Promise<string> {
+  const generation = memo && memo.origin === origin && Date.now() < memo.until ? memo.generation : await readGeneration(origin);
+  return `${origin}/__edge-cache/${generation}${canonicalPath}`;
+}
+
+/**
+ * The path with only the query parameters the route's schema declares, in name order, and only if
+ * they validate (repeated or invalid parameters → null: the request is not cached and the route's
+ * validator answers it). Unknown parameters are dropped, so junk in the query string neither makes
+ * a new cache entry nor reaches the answer (a list's next/previous links are built from this URL).
+ */
+function canonicalPath(url: URL, query: z.ZodObject | undefined): string | null {
+  if (!query) return url.pathname;
+  const known = Object.keys(query.shape).sort();
+  const input: Record<string, string | string[]> = {};
+  const params = new URLSearchParams();
+  for (const name of known) {
+    const values = url.searchParams.getAll(name);
+    if (!values.length) continue;
+    input[name] = values.length === 1 ? values[0] : values;
+    for (const value of values) params.append(name, value);
+  }
+  if (!query.safeParse(input).success) return null;
+  const search = params.toString();
+  return search ? `${url.pathname}?${search}` : url.pathname;
 }
 
 async function readGeneration(origin: string): Promise<string> {
@@ -72,50 +95,76 @@ function matchesEtag(ifNoneMatch: string | undefined, etag: string | null): bool
   });
 }
 
-async function fromCache(c: Context<AppEnv>, key: string): Promise<Response | undefined> {
-  const hit = await safely("match", () => caches.default.match(key));
-  if (!hit) return undefined;
-  const headers = { "Content-Type": hit.headers.get("Content-Type") ?? "application/json", ETag: hit.headers.get("ETag") ?? "" };
-  return c.body(await hit.arrayBuffer(), 200, { ...headers, "X-Cache": "HIT" });
+/**
+ * Cache fills in flight in this isolate, by key. A fill runs after the response has gone out
+ * (waitUntil); a request for the same key meanwhile waits for it instead of missing, so a client's
+ * repeat (and a burst of identical requests) is answered from the cache.
+ */
+const filling = new Map<string, Promise<unknown>>();
+
+function fill(c: Context<AppEnv>, key: string, entry: Response): void {
+  const put = safely("put", () => caches.default.put(key, entry)).finally(() => filling.delete(key));
+  filling.set(key, put);
+  c.executionCtx.waitUntil(put);
 }
 
-/** Runs the handler; a 200 gets a strong ETag and, if shareable, a copy in this data center's cache. */
+async function fromCache(c: Context<AppEnv>, key: string): Promise<Response | undefined> {
+  await filling.get(key);
+  const hit = await safely("match", () => caches.default.match(key));
+  if (!hit?.body) return undefined;
+  const headers = { "Content-Type": hit.headers.get("Content-Type") ?? "application/json", ETag: hit.headers.get("ETag") ?? "" };
+  return c.body(hit.body, 200, { ...headers, "X-Cache": "HIT" });
+}
+
+/** Runs the handler; a 200 gets a strong ETag and, if shareable, a copy in this data center's cache (filled off the response path). */
 async function fromHandler(c: Context<AppEnv>, next: () => Promise<void>, key: string | null): Promise<void> {
   await next();
   if (c.res.status !== 200) return;
   const body = await c.res.arrayBuffer();
   const etag = await strongEtag(body);
   c.res = new Response(body, c.res);
-  c.header("ETag", etag);
-  c.header("X-Cache", key ? "MISS" : "BYPASS");
+  setHeader(c, "ETag", etag);
+  setHeader(c, "X-Cache", key ? "MISS" : "BYPASS");
   if (!key) return;
   // Only what every anonymous caller may see is stored: no CORS, request id or bookmark headers.
   const headers = { "Content-Type": c.res.headers.get("Content-Type") ?? "application/json", ETag: etag };
-  const copy = new Response(body, { headers: { ...headers, "Cache-Control": `max-age=${EDGE_TTL_SECONDS}` } });
-  // Awaited (a local write) so that a request that follows this one in the same data center finds it.
-  await safely("put", () => caches.default.put(key, copy));
+  fill(c, key, new Response(body, { headers: { ...headers, "Cache-Control": `max-age=${EDGE_TTL_SECONDS}` } }));
+}
+
+/** The cache key of a shared (anonymous, bookmark-free) read with a valid query; the request is rewritten to its canonical URL. */
+async function sharedKey(c: Context<AppEnv>, query: z.ZodObject | undefined): Promise<string | null> {
+  const url = new URL(c.req.url);
+  const path = canonicalPath(url, query);
+  if (path === null) return null;
+  const canonical = `${url.origin}${path}`;
+  if (canonical !== c.req.url) c.req.raw = new Request(canonical, c.req.raw);
+  return cacheKey(url.origin, path);
 }
 
 /**
  * Route middleware for anonymous catalog reads: answers from the data center's Cache API when it
  * can, adds ETag/Cache-Control/Vary to every 200 and answers a matching If-None-Match with 304.
+ * `query` is the route's query schema: the cache is keyed on its validated parameters only (see
+ * canonicalPath); without one, on the path alone.
  * Requests with an Authorization header (owners and admins see inactive services) or a bookmark
  * (read-your-writes) always reach the handler and get a private, revalidate-every-time answer.
  */
-export const edgeCached: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const shared = !c.req.header("Authorization") && !c.req.header(BOOKMARK_HEADER);
-  const key = shared ? await cacheKey(c.req.url) : null;
-  const hit = key ? await fromCache(c, key) : undefined;
-  if (hit) c.res = hit;
-  else await fromHandler(c, next, key);
-  if (c.res.status !== 200) return;
-  c.header("Cache-Control", shared ? SHARED_CACHE_CONTROL : PRIVATE_CACHE_CONTROL);
-  c.header("Vary", VARY);
-  if (matchesEtag(c.req.header("If-None-Match"), c.res.headers.get("ETag"))) {
-    await c.res.body?.cancel();
-    c.res = new Response(null, { status: 304 });
-  }
-};
+export function edgeCached(query?: z.ZodObject): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const shared = !c.req.header("Authorization") && !c.req.header(BOOKMARK_HEADER);
+    const key = shared ? await sharedKey(c, query) : null;
+    const hit = key ? await fromCache(c, key) : undefined;
+    if (hit) c.res = hit;
+    else await fromHandler(c, next, key);
+    if (c.res.status !== 200) return;
+    setHeader(c, "Cache-Control", shared ? SHARED_CACHE_CONTROL : PRIVATE_CACHE_CONTROL);
+    setHeader(c, "Vary", VARY);
+    if (matchesEtag(c.req.header("If-None-Match"), c.res.headers.get("ETag"))) {
+      await c.res.body?.cancel();
+      c.res = new Response(null, { status: 304 });
+    }
+  };
+}
 
 /** OpenAPI entry for the 304 that edgeCached answers to a matching If-None-Match. */
 export const notModifiedResponse = { 304: { description: "Not modified: If-None-Match matched the current ETag (no body)" } };

@@ -45,16 +45,18 @@ export function pageSchema<T extends z.ZodType>(item: T, name: string) {
     .openapi(name);
 }
 
+function pageLink(requestUrl: string, n: number): string {
+  const url = new URL(requestUrl);
+  if (n === 1) url.searchParams.delete("page");
+  else url.searchParams.set("page", String(n));
+  return url.toString();
+}
+
 /** The DRF envelope with absolute next/previous links; a page past the end is a 404. */
 function pageEnvelope<T>(requestUrl: string, page: PageRequest, count: number, results: T[]) {
   const lastPage = Math.max(1, Math.ceil(count / page.pageSize));
   if (page.page > lastPage) throw new ApiError("not_found", "Invalid page.");
-  const link = (n: number) => {
-    const url = new URL(requestUrl);
-    if (n === 1) url.searchParams.delete("page");
-    else url.searchParams.set("page", String(n));
-    return url.toString();
-  };
+  const link = (n: number) => pageLink(requestUrl, n);
   return {
     count,
     next: page.page < lastPage ? link(page.page + 1) : null,
@@ -80,4 +82,37 @@ export function pageFromRows<R extends { total: number }, T>(
   const count = rows[0]?.total ?? (page.page === 1 ? 0 : -1);
   if (count < 0) throw new ApiError("not_found", "Invalid page.");
   return pageEnvelope(requestUrl, page, count, rows.map(({ total: _total, ...row }) => toDto(row)));
+}
+
+/**
+ * Lists whose matches can run into the hundred thousands (the service catalog and its search)
+ * count at most this many: counting every match of a common word cost more than the page itself
+ * (26 ms of SQLite at 100,000 services, against 0.5 ms for a count that stops here). Past it,
+ * `count` is this number and means "at least this many"; `next` is set while a full page has more
+ * rows after it, so every page stays reachable, and a page past the last row is a 404 as usual.
+ */
+export const COUNT_CAP = 1_000;
+
+/**
+ * Envelope for a page fetched with `limit: page.limit + 1` whose rows carry `total`, a count
+ * bounded at COUNT_CAP + 1 (e.g. `SELECT count(*) FROM (SELECT 1 … LIMIT COUNT_CAP + 1)`).
+ * Up to the cap it is the exact DRF envelope; past it, see COUNT_CAP.
+ */
+export function boundedPageFromRows<R extends { total: number }, T>(
+  requestUrl: string,
+  page: PageRequest,
+  rows: R[],
+  toDto: (row: Omit<R, "total">) => T,
+) {
+  const total = rows[0]?.total ?? (page.page === 1 ? 0 : -1);
+  if (total < 0) throw new ApiError("not_found", "Invalid page.");
+  const results = rows.slice(0, page.pageSize).map(({ total: _total, ...row }) => toDto(row));
+  if (total <= COUNT_CAP) return pageEnvelope(requestUrl, page, total, results);
+  const link = (n: number) => pageLink(requestUrl, n);
+  return {
+    count: COUNT_CAP,
+    next: rows.length > page.pageSize ? link(page.page + 1) : null,
+    previous: page.page > 1 ? link(page.page - 1) : null,
+    results,
+  };
 }

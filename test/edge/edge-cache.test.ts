@@ -109,6 +109,48 @@ describe("anonymous catalog reads at the edge", () => {
   });
 });
 
+describe("edge cache keys: the validated query parameters only", () => {
+  it("ignores unknown parameters and parameter order: one entry, and the answer's links carry only known parameters", async () => {
+    const category = await createCategory();
+    for (let i = 0; i < 3; i++) await createService({ categoryId: category.id });
+    const miss = await call("GET", `/api/services/?page_size=2&category=${category.id}&nocache=1`);
+    expect(miss.headers.get("X-Cache")).toBe("MISS");
+    expect(miss.body.next).toBe(`http://127.0.0.1:8787/api/services/?category=${category.id}&page_size=2&page=2`);
+    for (const url of [`/api/services/?category=${category.id}&page_size=2&nocache=2`, `/api/services/?utm_source=x&page_size=2&category=${category.id}`]) {
+      const hit = await call("GET", url);
+      expect(hit.headers.get("X-Cache"), url).toBe("HIT");
+      expect(hit.headers.get("X-DB-Queries"), url).toBe("0");
+      expect(hit.body, url).toEqual(miss.body);
+    }
+    const detail = `/api/services/${(await createService()).id}/`;
+    expect((await call("GET", `${detail}?a=1`)).headers.get("X-Cache")).toBe("MISS");
+    expect((await call("GET", `${detail}?b=2`)).headers.get("X-Cache")).toBe("HIT");
+  });
+
+  it("a different value of a known parameter is a different entry", async () => {
+    const category = await createCategory();
+    const service = await createService({ categoryId: category.id });
+    const url = `/api/services/?category=${category.id}` as const;
+    await call("GET", url);
+    const page = await call("GET", `${url}&page_size=1`);
+    expect(page.headers.get("X-Cache")).toBe("MISS");
+    const none = await call("GET", `${url}&max_price=0.01`);
+    expect(none.headers.get("X-Cache")).toBe("MISS");
+    expect(none.body.count).toBe(0);
+    const all = await call("GET", url);
+    expect(all.body.results.map((s) => s.id)).toEqual([service.id]);
+  });
+
+  it("an invalid or repeated known parameter is never cached and gets the route's 400", async () => {
+    for (const url of ["/api/services/?page_size=0", "/api/services/?page=1&page=2", "/api/workers/?available=maybe"]) {
+      const first = await call("GET", url);
+      expect(first.status, url).toBe(400);
+      expect(first.headers.get("X-Cache"), url).toBeNull();
+      expect((await call("GET", url)).status, url).toBe(400);
+    }
+  });
+});
+
 describe("catalog writes invalidate cached reads", () => {
   it("an owner's service update shows in the next anonymous detail, list and search read", async () => {
     const owner = await createUser("worker");

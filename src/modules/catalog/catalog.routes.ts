@@ -25,7 +25,7 @@ export const listCategoriesRoute = createRoute({
   summary: "List categories",
   description: "Public. Anonymous reads are cached at the edge.",
   tags: categoryTags,
-  middleware: [edgeCached] as const,
+  middleware: [edgeCached(paginationQuery)] as const,
   request: { query: paginationQuery },
   responses: {
     200: jsonResponse(pageSchema(categorySchema, "CategoryPage"), "A page of categories, by name"),
@@ -88,7 +88,7 @@ export const listServicesRoute = createRoute({
     "(`?worker=<own id>`) also sees their own inactive services. `search` matches words (and word " +
     "prefixes) of the name and description; all words must match.",
   security: optionalBearer,
-  middleware: [edgeCached] as const,
+  middleware: [edgeCached(servicesQuery)] as const,
   request: { query: servicesQuery },
   responses: {
     200: jsonResponse(pageSchema(serviceSchema, "ServicePage"), "A page of services"),
@@ -118,7 +118,7 @@ export const getServiceRoute = createRoute({
   summary: "One service (inactive ones only for their owner and admins)",
   description: "With its category and its owner's public user. Anonymous reads are cached at the edge.",
   security: optionalBearer,
-  middleware: [edgeCached] as const,
+  middleware: [edgeCached()] as const,
   request: { params: idParams },
   responses: { 200: jsonResponse(serviceSchema, "The service"), ...notModifiedResponse, ...errorResponses(400, 404) },
 });

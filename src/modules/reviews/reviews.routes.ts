@@ -42,7 +42,7 @@ export const listWorkerReviewsRoute = createRoute({
   tags,
   summary: "A worker's published reviews, newest first (public)",
   description: "Clients' reviews of the worker (id = profile id) once published, without hidden ones. Anonymous reads are cached at the edge.",
-  middleware: [edgeCached] as const,
+  middleware: [edgeCached(reviewsQuery)] as const,
   request: { params: idParams, query: reviewsQuery },
   responses: {
     200: jsonResponse(pageSchema(publicReviewSchema, "PublicReviewPage"), "A page of published reviews"),

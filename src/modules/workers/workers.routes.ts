@@ -14,7 +14,7 @@ export const listWorkersRoute = createRoute({
   tags,
   summary: "Public worker directory",
   description: "Every worker profile with its public user (no email or phone), filterable and orderable. Anonymous reads are cached at the edge.",
-  middleware: [edgeCached] as const,
+  middleware: [edgeCached(workersQuery)] as const,
   request: { query: workersQuery },
   responses: {
     200: jsonResponse(pageSchema(workerProfileSchema, "WorkerProfilePage"), "A page of worker profiles"),
@@ -55,7 +55,7 @@ export const getWorkerRoute = createRoute({
   summary: "One worker's public profile",
   description: "Public: the profile with its public user (no email or phone). Anonymous reads are cached at the edge.",
   tags,
-  middleware: [edgeCached] as const,
+  middleware: [edgeCached()] as const,
   request: { params: idParams },
   responses: { 200: jsonResponse(workerProfileSchema, "One worker profile"), ...notModifiedResponse, ...errorResponses(400, 404) },
 });
