@@ -11,6 +11,7 @@ export interface Bindings {
   LOGIN_USERNAME_LIMITER: RateLimit;
   AUTH_IP_LIMITER: RateLimit;
   ORDER_CREATE_LIMITER: RateLimit;
+  MESSAGE_POST_LIMITER: RateLimit;
   ENVIRONMENT?: string;
   PAYMENT_GATEWAY?: string;
   ALLOWED_ORIGINS?: string;
@@ -18,6 +19,7 @@ export interface Bindings {
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
   ORDER_RETENTION_DAYS?: string;
+  MESSAGE_WINDOW_DAYS?: string;
   EXPOSE_QUERY_COUNT?: string;
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
@@ -38,6 +40,8 @@ const configSchema = z.object({
   jwtIssuer: z.string().min(1),
   jwtAudience: z.string().min(1),
   orderRetentionDays: z.coerce.number().int().positive(),
+  /** Days a completed or canceled order's conversation still accepts messages. */
+  messageWindowDays: z.coerce.number().int().nonnegative(),
   exposeQueryCount: z.boolean(),
   stripe: z
     .object({
@@ -73,6 +77,7 @@ export function loadConfig(env: Bindings): Config {
     jwtIssuer: env.JWT_ISSUER ?? "service-marketplace",
     jwtAudience: env.JWT_AUDIENCE ?? "service-marketplace-api",
     orderRetentionDays: env.ORDER_RETENTION_DAYS ?? "365",
+    messageWindowDays: env.MESSAGE_WINDOW_DAYS || "30",
     exposeQueryCount: env.EXPOSE_QUERY_COUNT === "true",
     stripe: stripeConfigured
       ? {

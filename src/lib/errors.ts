@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   invalid_transition: 409,
   idempotency_in_progress: 409,
+  conversation_closed: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_mismatch: 422,
