@@ -65,7 +65,7 @@ export const toMessageDto = (m: MessageRow, body = m.body): MessageDto => ({
 export const postMessageBody = z
   .strictObject({
     body: z
-      .string({ error: "Not a valid string." })
+      .string({ error: (issue) => (issue.input === undefined ? "This field is required." : "Not a valid string.") })
       .max(MAX_MESSAGE_LENGTH, `Ensure this field has no more than ${MAX_MESSAGE_LENGTH} characters.`)
       .refine((body) => body.trim().length > 0, "This field may not be blank.")
       .openapi({ minLength: 1, maxLength: MAX_MESSAGE_LENGTH, description: "Plain text, stored as sent" }),
