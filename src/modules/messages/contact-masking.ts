@@ -8,8 +8,8 @@ const PHONE = /\+?\(?\d(?:[\s./()-]{0,3}\d){6,}/g;
 /** Dates are digits too; `2026-12-03` or `03/12/2026` are not phone numbers. */
 const DATE = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})$/;
 
-export const EMAIL_MASK = "[email hidden]";
-export const PHONE_MASK = "[phone hidden]";
+const EMAIL_MASK = "[email hidden]";
+const PHONE_MASK = "[phone hidden]";
 
 export function maskContacts(text: string): string {
   return text.replace(EMAIL, EMAIL_MASK).replace(PHONE, (match) => (DATE.test(match.trim()) ? match : PHONE_MASK));

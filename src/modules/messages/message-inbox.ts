@@ -5,7 +5,7 @@ import type { MessageDto } from "./messages.schemas";
 
 /** Inbox `type`s of the conversation; pushed over the user's sockets like every inbox row. */
 export const MESSAGE_TYPE = "order_message";
-export const READ_TYPE = "order_messages_read";
+const READ_TYPE = "order_messages_read";
 
 const PREVIEW = 80;
 const preview = (body: string) => {

@@ -2,9 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { iso } from "../../lib/time";
 import { publicUserSchema, toPublicUserDto, type PublicUserRow } from "../accounts/accounts.schemas";
 
-export const MAX_MESSAGE_LENGTH = 4000;
+const MAX_MESSAGE_LENGTH = 4000;
 export const DEFAULT_MESSAGE_PAGE = 50;
-export const MAX_MESSAGE_PAGE = 100;
+const MAX_MESSAGE_PAGE = 100;
 
 // ── Output ────────────────────────────────────────────────────────────────────────────────────
 

@@ -58,13 +58,15 @@ export async function listMessages(ctx: AppContext, user: AuthUser, orderId: num
     .orderBy(asc(page.id));
   if (!rows.length) throw notFound();
   const [{ status, beyond: more }] = rows;
-  let messages = rows.filter((r) => r.id !== null);
+  // The left join yields one row of nulls for an empty page.
+  let messages = rows.flatMap(({ id, senderId, body, isOperator, createdAt, sender }) =>
+    id !== null && senderId !== null && body !== null && isOperator !== null && createdAt !== null && sender
+      ? [{ id, orderId, senderId, body, isOperator, createdAt, sender }]
+      : [],
+  );
   const full = messages.length > size;
   if (full) messages = forward ? messages.slice(0, size) : messages.slice(1);
-  const results = messages.map((m) => {
-    const row = { id: m.id!, orderId, body: m.body!, isOperator: m.isOperator!, createdAt: m.createdAt!, sender: m.sender! };
-    return toMessageDto(row, seesOriginal(user, m.senderId!, status) ? row.body : maskContacts(row.body));
-  });
+  const results = messages.map((m) => toMessageDto(m, seesOriginal(user, m.senderId, status) ? m.body : maskContacts(m.body)));
   const link = (key: "after" | "before", id: number) => {
     const target = new URL(url);
     target.searchParams.delete("after");
