@@ -33,6 +33,8 @@ const VALID_BODIES: Record<string, unknown> = {
   orders_assign: {},
   orders_change_status: { status: "canceled" },
   payments_pay: CARD,
+  orders_messages_create: { body: "Hello" },
+  orders_messages_read: { up_to: 1 },
 };
 
 function bodyFor(op: Operation) {
