@@ -4,11 +4,13 @@ import { dateTime, field, h, input, statusBadge } from "./dom";
 import { actionButton, form } from "./forms";
 import { pageNumber, pager } from "./pager";
 import { navigate, refresh, route } from "./router";
-import type { Order, OrderStatus } from "./types";
+import { conversation } from "./conversation";
+import type { Order, OrderListItem, OrderStatus } from "./types";
 
 const personName = (u: { first_name: string; username: string }) => u.first_name || u.username;
 
-export function orderSummary(order: Order, ...actions: (Node | null)[]): HTMLElement {
+export function orderSummary(order: Order | OrderListItem, ...actions: (Node | null)[]): HTMLElement {
+  const unread = "unread_messages" in order ? order.unread_messages : 0;
   return h(
     "li",
     { class: "card order", "data-order-id": order.id },
@@ -17,6 +19,7 @@ export function orderSummary(order: Order, ...actions: (Node | null)[]): HTMLEle
       { class: "order-head" },
       h("h2", {}, h("a", { href: `#/orders/${order.id}` }, `#${order.id} · ${order.service.name}`)),
       statusBadge(order.status),
+      unread ? h("a", { class: "badge unread-messages", href: `#/orders/${order.id}` }, `${unread} new message${unread === 1 ? "" : "s"}`) : null,
     ),
     h(
       "p",
@@ -46,8 +49,12 @@ const ORDER_STATUSES: readonly OrderStatus[] = ["pending", "paid", "in_progress"
 /** The list's `status` filter from the URL, if it names a status. */
 const orderStatus = (value: string | null) => ORDER_STATUSES.find((status) => status === value);
 
-const refreshOnOrderNews = (onNotification: (h: (n: { order_id: number | null }) => void) => void, orderId?: number) =>
+/** Conversation pushes update the conversation (and the list's unread counts), not the order page. */
+const CONVERSATION_TYPES = ["order_message", "order_messages_read"];
+
+const refreshOnOrderNews = (onNotification: (h: (n: { type: string; order_id: number | null }) => void) => void, orderId?: number) =>
   onNotification((n) => {
+    if (orderId !== undefined && CONVERSATION_TYPES.includes(n.type)) return;
     if (n.order_id !== null && (orderId === undefined || n.order_id === orderId)) void refresh();
   });
 
@@ -98,6 +105,7 @@ route(
       h("p", {}, h("a", { href: currentUser()?.role === "worker" ? "#/board" : "#/orders" }, "← Back")),
       h("ul", { class: "stack" }, orderSummary(order, ...clientActions(order))),
       h("div", { class: "card" }, h("h2", {}, "Details"), h("p", {}, order.description), h("h2", {}, "Status history"), history(order)),
+      conversation(order, onNotification),
     );
   },
   ["client", "worker", "admin"],
