@@ -109,7 +109,7 @@ export function conversation(order: Order, onNotification: (handler: (n: Notific
     render();
   });
   const textarea = h("textarea", { name: "body", rows: 3, maxlength: 4000, required: true });
-  const compose = form({ "aria-label": "New message", class: "compose" }, [field("Message", textarea)], "Send", async ({ body }) => {
+  const compose = form({ "aria-label": "Compose", class: "compose" }, [field("Message", textarea)], "Send", async ({ body }) => {
     const sent = await unwrap(api.POST("/api/orders/{id}/messages/", { params: { path: { id: order.id } }, body: { body } }));
     add([sent]);
     textarea.value = "";
