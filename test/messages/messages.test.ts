@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { orderMessages, orders } from "../../drizzle/schema";
+import { orderMessageReads, orderMessages, orders } from "../../drizzle/schema";
+import { cleanupOrders } from "../../src/modules/orders/order-cleanup";
 import { createOrder, createService, createUser, db } from "../helpers/factories";
 import { call, withinOneRateWindow } from "../helpers/http";
 import { assignedOrder, endedDaysAgo, list, markRead, messagesPath, post, seedMessages } from "./helpers";
@@ -249,5 +250,17 @@ describe("read state", () => {
     const { order, client } = await assignedOrder();
     for (const upTo of [0, -1, "3", 1.5, null]) expect((await markRead(client, order.id, upTo)).status, String(upTo)).toBe(400);
     expect((await call("POST", `/api/orders/${order.id}/messages/read/`, { token: client.token, body: { up_to: 1, extra: 1 } })).status).toBe(400);
+  });
+});
+
+describe("retention", () => {
+  it("the order cleanup takes an expired order's conversation and read marks with it", async () => {
+    const { order, client, worker } = await assignedOrder("completed");
+    await post(worker, order.id, "Thanks for your business");
+    await markRead(client, order.id, 999_999_999);
+    await db().update(orders).set({ updatedAt: new Date(Date.now() - 400 * 86_400_000) }).where(eq(orders.id, order.id));
+    await cleanupOrders(db(), new Date(), 365);
+    expect(await db().select().from(orderMessages).where(eq(orderMessages.orderId, order.id))).toEqual([]);
+    expect(await db().select().from(orderMessageReads).where(eq(orderMessageReads.orderId, order.id))).toEqual([]);
   });
 });
