@@ -68,7 +68,7 @@ export function conversation(order: Order, onNotification: (handler: (n: Notific
   /** Tells the server (and so the reader's other tabs) how far this tab has shown the conversation. */
   async function markRead(): Promise<void> {
     const newest = Math.max(0, ...[...messages.values()].filter((m) => m.sender.id !== me?.id).map((m) => m.id));
-    if (newest <= lastRead || document.visibilityState !== "visible") return;
+    if (newest <= lastRead || document.visibilityState !== "visible" || !list.isConnected) return;
     const read = await unwrap(api.POST("/api/orders/{id}/messages/read/", { params: { path: { id: order.id } }, body: { up_to: newest } }));
     lastRead = Math.max(lastRead, read.last_read_id);
     render();
@@ -101,7 +101,12 @@ export function conversation(order: Order, onNotification: (handler: (n: Notific
       render();
     }
   });
-  document.addEventListener("visibilitychange", () => void markRead(), { once: true });
+  // Messages that arrived while the tab was hidden are read when it is shown again (until the page is left).
+  const onVisible = () => {
+    if (!list.isConnected) document.removeEventListener("visibilitychange", onVisible);
+    else void markRead();
+  };
+  document.addEventListener("visibilitychange", onVisible);
 
   const toggle = h("input", { type: "checkbox", name: "with_status" });
   toggle.addEventListener("change", () => {
