@@ -25,6 +25,7 @@ export default defineConfig({
       "test/notifications/**/*.test.ts",
       "test/realtime/**/*.test.ts",
       "test/reviews/**/*.test.ts",
+      "test/messages/**/*.test.ts",
       "test/turso/**/*.test.ts",
     ],
     exclude: [

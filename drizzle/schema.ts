@@ -387,3 +387,36 @@ export const clientRatings = sqliteTable("client_ratings", {
   reviewsCount: integer("reviews_count").notNull(),
   updatedAt: updatedAt(),
 });
+/** The conversation of an order: its client, its assigned worker and admins (`isOperator`). Bodies are stored as sent. */
+export const orderMessages = sqliteTable(
+  "order_messages",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    senderId: integer("sender_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    body: text("body").notNull(),
+    isOperator: integer("is_operator", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  // Every page is a range of this index: constant time however long the conversation.
+  (t) => [index("order_messages_order_idx").on(t.orderId, t.id)],
+);
+
+/** How far each user has read an order's conversation (messages with a greater id are unread). */
+export const orderMessageReads = sqliteTable(
+  "order_message_reads",
+  {
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    lastReadId: integer("last_read_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.userId] })],
+);

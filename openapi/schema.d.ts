@@ -750,6 +750,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders/{id}/messages/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The order's conversation, oldest first, by cursor
+         * @description For the order's client, its assigned worker (once assigned) and admins; anyone else gets 404. Without a cursor: the newest page. `?after=<id>` (`0`: from the start) and `?before=<id>` page from a message; `next` / `previous` link the neighbouring pages (null at either end). Each page is one database round trip, however long the conversation.
+         */
+        get: operations["orders_messages_list"];
+        put?: never;
+        /**
+         * Post a message to the order's conversation
+         * @description For the order's client, its assigned worker (once assigned) and admins; anyone else gets 404. Admins post as the operator. Pushed live (`order_message`) to the other participants and to the sender's other sockets, and kept in their inboxes. A completed or canceled order accepts messages for MESSAGE_WINDOW_DAYS (default 30) after it ended, then 409 `conversation_closed`. At most 30 messages per user per minute; more → 429 with `Retry-After`.
+         */
+        post: operations["orders_messages_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/messages/read/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark the conversation read up to a message
+         * @description For the order's client, its assigned worker (once assigned) and admins; anyone else gets 404. The read mark only moves forward. The caller's other sockets get an `order_messages_read` push with the new state.
+         */
+        post: operations["orders_messages_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -801,7 +845,7 @@ export interface components {
         Error: {
             detail: string;
             /** @enum {string} */
-            code: "parse_error" | "invalid_signature" | "refund_failed" | "not_authenticated" | "permission_denied" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "idempotency_in_progress" | "already_reviewed" | "order_not_completed" | "review_window_closed" | "payload_too_large" | "unsupported_media_type" | "idempotency_mismatch" | "upgrade_required" | "rate_limited" | "server_error" | "service_unavailable";
+            code: "parse_error" | "invalid_signature" | "refund_failed" | "not_authenticated" | "permission_denied" | "not_found" | "method_not_allowed" | "conflict" | "invalid_transition" | "idempotency_in_progress" | "already_reviewed" | "order_not_completed" | "review_window_closed" | "conversation_closed" | "payload_too_large" | "unsupported_media_type" | "idempotency_mismatch" | "upgrade_required" | "rate_limited" | "server_error" | "service_unavailable";
             request_id?: string;
         };
         RegisterRequest: {
@@ -1028,7 +1072,27 @@ export interface components {
             count: number;
             next: string | null;
             previous: string | null;
-            results: components["schemas"]["Order"][];
+            results: components["schemas"]["OrderListItem"][];
+        };
+        OrderListItem: components["schemas"]["Order"] & {
+            /** @description Messages of the other participants the caller has not read */
+            unread_messages: number;
+        };
+        /** @description 0.00 and 0 until a worker's review of this client is published */
+        ClientRating: {
+            /** @example 4.50 */
+            rating: string;
+            reviews_count: number;
+        };
+        OrderStatusHistory: {
+            id: number;
+            /** @enum {string} */
+            status: "pending" | "paid" | "in_progress" | "completed" | "canceled";
+            comment: string;
+            /** @description User (with email and phone) for that user, admins, and the other party once a worker is assigned; PublicUser otherwise. null for changes made by the system (payments). */
+            created_by: components["schemas"]["User"] | components["schemas"]["PublicUser"] | null;
+            /** Format: date-time */
+            created_at: string;
         };
         Order: {
             id: number;
@@ -1055,22 +1119,6 @@ export interface components {
             updated_at: string;
             /** Format: date-time */
             completed_at: string | null;
-        };
-        /** @description 0.00 and 0 until a worker's review of this client is published */
-        ClientRating: {
-            /** @example 4.50 */
-            rating: string;
-            reviews_count: number;
-        };
-        OrderStatusHistory: {
-            id: number;
-            /** @enum {string} */
-            status: "pending" | "paid" | "in_progress" | "completed" | "canceled";
-            comment: string;
-            /** @description User (with email and phone) for that user, admins, and the other party once a worker is assigned; PublicUser otherwise. null for changes made by the system (payments). */
-            created_by: components["schemas"]["User"] | components["schemas"]["PublicUser"] | null;
-            /** Format: date-time */
-            created_at: string;
         };
         OrderCreateRequest: {
             service_id?: number;
@@ -1223,6 +1271,41 @@ export interface components {
         };
         ReviewHideRequest: {
             reason: string;
+        };
+        OrderMessagePage: {
+            /** @description Newer messages (`?after=`), null when this page is the newest */
+            next: string | null;
+            /** @description Older messages (`?before=`), null when this page starts the conversation */
+            previous: string | null;
+            /** @description Oldest first */
+            results: components["schemas"]["OrderMessage"][];
+        };
+        OrderMessage: {
+            /** @description Increases in the order every reader sees; use it as the cursor */
+            id: number;
+            order_id: number;
+            sender: components["schemas"]["PublicUser"];
+            /** @description Posted by an admin, as the marketplace's operator */
+            is_operator: boolean;
+            /** @description Plain text as sent (render it escaped). Email addresses and phone numbers are masked for the other party until the order is paid; the author and admins see the original. */
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        OrderMessageCreateRequest: {
+            /** @description Plain text, stored as sent */
+            body: string;
+        };
+        OrderMessagesReadState: {
+            order_id: number;
+            /** @description Messages up to this id are read by the caller (0: none) */
+            last_read_id: number;
+            /** @description Messages of the other participants after last_read_id */
+            unread_messages: number;
+        };
+        OrderMessagesReadRequest: {
+            /** @description The newest message id the caller has seen */
+            up_to: number;
         };
     };
     responses: never;
@@ -5248,6 +5331,306 @@ export interface operations {
             };
             /** @description Conflicting state (e.g. invalid transition, lost race) */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_messages_list: {
+        parameters: {
+            query?: {
+                /** @description Messages with a greater id (`0`: from the start) */
+                after?: number;
+                /** @description Messages with a smaller id */
+                before?: number;
+                page_size?: number;
+            };
+            header?: {
+                /** @description A bookmark from an earlier response: this request reads data at least as new (a malformed one → 400). */
+                "X-D1-Bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description The order's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderMessagePage"];
+                };
+            };
+            /** @description Invalid input (field errors) or malformed request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_messages_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A bookmark from an earlier response: this request reads data at least as new (a malformed one → 400). */
+                "X-D1-Bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description The order's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderMessageCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The message as posted */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderMessage"];
+                };
+            };
+            /** @description Invalid input (field errors) or malformed request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicting state (e.g. invalid transition, lost race) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    orders_messages_read: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A bookmark from an earlier response: this request reads data at least as new (a malformed one → 400). */
+                "X-D1-Bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description The order's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderMessagesReadRequest"];
+            };
+        };
+        responses: {
+            /** @description The caller's read state */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderMessagesReadState"];
+                };
+            };
+            /** @description Invalid input (field errors) or malformed request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired access token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "X-D1-Bookmark": components["headers"]["D1Bookmark"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     "X-D1-Bookmark": components["headers"]["D1Bookmark"];

@@ -20,6 +20,7 @@ import { catalogRouter } from "./modules/catalog/catalog.router";
 import { healthRouter } from "./modules/health/health.router";
 import { createOrdersRouter } from "./modules/orders/orders.router";
 import { paymentsRouter, settleOwedRefund } from "./modules/payments/payments.router";
+import { messagesRouter } from "./modules/messages/messages.router";
 import { notificationsRouter } from "./modules/notifications/notifications.router";
 import { notificationsSocketRouter } from "./realtime/ws-route";
 import { reportsRouter } from "./modules/reports/reports.router";
@@ -117,6 +118,7 @@ export function createApp() {
   app.route("/", createOrdersRouter({ settleOwedRefund }));
   app.route("/", paymentsRouter);
   app.route("/", reviewsRouter);
+  app.route("/", messagesRouter);
 
   let document: ReturnType<typeof apiDocument> | undefined;
   app.get("/api/schema/", (c) => {

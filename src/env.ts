@@ -11,6 +11,7 @@ export interface Bindings {
   LOGIN_USERNAME_LIMITER: RateLimit;
   AUTH_IP_LIMITER: RateLimit;
   ORDER_CREATE_LIMITER: RateLimit;
+  MESSAGE_POST_LIMITER: RateLimit;
   ENVIRONMENT?: string;
   PAYMENT_GATEWAY?: string;
   ALLOWED_ORIGINS?: string;
@@ -19,6 +20,7 @@ export interface Bindings {
   JWT_AUDIENCE?: string;
   ORDER_RETENTION_DAYS?: string;
   REVIEW_WINDOW_DAYS?: string;
+  MESSAGE_WINDOW_DAYS?: string;
   EXPOSE_QUERY_COUNT?: string;
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
@@ -40,6 +42,8 @@ const configSchema = z.object({
   jwtAudience: z.string().min(1),
   orderRetentionDays: z.coerce.number().int().positive(),
   reviewWindowDays: z.coerce.number().int().positive(),
+  /** Days a completed or canceled order's conversation still accepts messages. */
+  messageWindowDays: z.coerce.number().int().nonnegative(),
   exposeQueryCount: z.boolean(),
   stripe: z
     .object({
@@ -76,6 +80,7 @@ export function loadConfig(env: Bindings): Config {
     jwtAudience: env.JWT_AUDIENCE ?? "service-marketplace-api",
     orderRetentionDays: env.ORDER_RETENTION_DAYS ?? "365",
     reviewWindowDays: env.REVIEW_WINDOW_DAYS ?? "14",
+    messageWindowDays: env.MESSAGE_WINDOW_DAYS || "30",
     exposeQueryCount: env.EXPOSE_QUERY_COUNT === "true",
     stripe: stripeConfigured
       ? {

@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   already_reviewed: 409,
   order_not_completed: 409,
   review_window_closed: 409,
+  conversation_closed: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_mismatch: 422,

@@ -12,6 +12,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: "categories", description: "Service categories (written by admins)" },
   { name: "services", description: "The service catalog: offered by workers, read by anyone" },
   { name: "orders", description: "Orders and their status machine" },
+  { name: "messages", description: "The conversation of an order between its client, its worker and the operator" },
   { name: "payments", description: "Paying orders, refunds and the Stripe webhook" },
   { name: "notifications", description: "The inbox and its live WebSocket" },
   { name: "reviews", description: "Double-blind reviews after completed orders, their moderation, and the ratings computed from them" },

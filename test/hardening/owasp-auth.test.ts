@@ -121,7 +121,7 @@ describe("unrestricted resource consumption", () => {
   }
 
   const limited = operations.filter((op) => op.responses["429"]);
-  // Per-caller limits of authenticated routes (orders_create) have their own tests.
+  // Per-caller limits of authenticated routes (orders_create, orders_messages_create) have their own tests.
   for (const op of limited.filter((op) => !op.requiresAuth)) {
     it(`${op.operationId}: one client hammering it gets 429 with Retry-After; other clients are still served`, async () => {
       const ip = uniqueIp();
@@ -140,7 +140,7 @@ describe("unrestricted resource consumption", () => {
 
   it("covered lists, body routes and rate-limited routes", (context) => {
     expect(lists.length).toBeGreaterThan(5);
-    expect(limited.map((op) => op.operationId).sort()).toEqual(["auth_login", "auth_register", "orders_create"]);
+    expect(limited.map((op) => op.operationId).sort()).toEqual(["auth_login", "auth_register", "orders_create", "orders_messages_create"]);
     reportCounts(context, { paginated_routes: lists.length, body_routes: bodyOps.length, rate_limited_routes: limited.length });
   });
 });

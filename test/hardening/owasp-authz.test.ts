@@ -36,6 +36,8 @@ const VALID_BODIES: Record<string, unknown> = {
   payments_pay: CARD,
   orders_reviews_create: { rating: 5 },
   reviews_hide: { reason: "Off-topic" },
+  orders_messages_create: { body: "Hello" },
+  orders_messages_read: { up_to: 1 },
 };
 
 function bodyFor(op: Operation) {

@@ -54,13 +54,31 @@ function renderFeed(): void {
   if (!feed.length) list.append(h("li", { class: "muted" }, "Nothing yet. Updates appear here as they happen."));
 }
 
+/** The server marked inbox rows read (e.g. messages read in another tab): count again. */
+async function recountUnread(): Promise<void> {
+  const [recent, unreadPage] = await Promise.all([
+    unwrap(api.GET("/api/notifications/", { params: { query: { page_size: FEED_SIZE } } })),
+    unwrap(api.GET("/api/notifications/", { params: { query: { unread: true, page_size: 1 } } })),
+  ]);
+  const readNow = new Set(recent.results.filter((n) => n.read).map((n) => n.id));
+  feed = feed.map((n) => (readNow.has(n.id) ? { ...n, read: true } : n));
+  setUnread(unreadPage.count);
+  renderFeed();
+}
+
+/** Read-state syncs between the user's own tabs; they are events, not news for the feed. */
+const READ_SYNC = "order_messages_read";
+
 function receive(n: Notification): void {
   if (seen.has(n.id)) return;
   seen.add(n.id);
   lastId = Math.max(lastId, n.id);
-  feed = [n, ...feed].slice(0, FEED_SIZE);
-  if (!n.read) setUnread(unread + 1);
-  renderFeed();
+  if (n.type === READ_SYNC) void recountUnread().catch(() => undefined);
+  else {
+    feed = [n, ...feed].slice(0, FEED_SIZE);
+    if (!n.read) setUnread(unread + 1);
+    renderFeed();
+  }
   window.dispatchEvent(new CustomEvent(NOTIFICATION_EVENT, { detail: n }));
 }
 

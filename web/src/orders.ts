@@ -5,11 +5,13 @@ import { actionButton, form } from "./forms";
 import { pageNumber, pager } from "./pager";
 import { reviewsPanel } from "./reviews";
 import { navigate, refresh, route } from "./router";
-import type { Order, OrderStatus } from "./types";
+import { conversation } from "./conversation";
+import type { Order, OrderListItem, OrderStatus } from "./types";
 
 const personName = (u: { first_name: string; username: string }) => u.first_name || u.username;
 
-export function orderSummary(order: Order, ...actions: (Node | null)[]): HTMLElement {
+export function orderSummary(order: Order | OrderListItem, ...actions: (Node | null)[]): HTMLElement {
+  const unread = "unread_messages" in order ? order.unread_messages : 0;
   return h(
     "li",
     { class: "card order", "data-order-id": order.id },
@@ -18,6 +20,7 @@ export function orderSummary(order: Order, ...actions: (Node | null)[]): HTMLEle
       { class: "order-head" },
       h("h2", {}, h("a", { href: `#/orders/${order.id}` }, `#${order.id} · ${order.service.name}`)),
       statusBadge(order.status),
+      unread ? h("a", { class: "badge unread-messages", href: `#/orders/${order.id}` }, `${unread} new message${unread === 1 ? "" : "s"}`) : null,
     ),
     h(
       "p",
@@ -52,8 +55,12 @@ const ORDER_STATUSES: readonly OrderStatus[] = ["pending", "paid", "in_progress"
 /** The list's `status` filter from the URL, if it names a status. */
 const orderStatus = (value: string | null) => ORDER_STATUSES.find((status) => status === value);
 
-const refreshOnOrderNews = (onNotification: (h: (n: { order_id: number | null }) => void) => void, orderId?: number) =>
+/** Conversation pushes update the conversation (and the list's unread counts), not the order page. */
+const CONVERSATION_TYPES = ["order_message", "order_messages_read"];
+
+const refreshOnOrderNews = (onNotification: (h: (n: { type: string; order_id: number | null }) => void) => void, orderId?: number) =>
   onNotification((n) => {
+    if (orderId !== undefined && CONVERSATION_TYPES.includes(n.type)) return;
     if (n.order_id !== null && (orderId === undefined || n.order_id === orderId)) void refresh();
   });
 
@@ -105,6 +112,7 @@ route(
       h("ul", { class: "stack" }, orderSummary(order, ...clientActions(order))),
       h("div", { class: "card" }, h("h2", {}, "Details"), h("p", {}, order.description), h("h2", {}, "Status history"), history(order)),
       await reviewsPanel(order),
+      conversation(order, onNotification),
     );
   },
   ["client", "worker", "admin"],

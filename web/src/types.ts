@@ -14,3 +14,6 @@ export type Order = Schemas["Order"];
 export type OrderStatus = Order["status"];
 export type Payment = Schemas["Payment"];
 export type Notification = Schemas["Notification"];
+export type OrderListItem = Schemas["OrderListItem"];
+export type OrderMessage = Schemas["OrderMessage"];
+export type OrderStatusEntry = Schemas["OrderStatusHistory"];

@@ -3,7 +3,7 @@ import { authenticated } from "../../lib/auth";
 import { limitPerUser } from "../../lib/rate-limit";
 import { bearerSecurity, errorResponses, idParams, jsonBody, jsonResponse } from "../../lib/openapi";
 import { pageSchema } from "../../lib/pagination";
-import { assignOrderBody, createOrderBody, orderSchema, orderStatusBody, ordersQuery } from "./orders.schemas";
+import { assignOrderBody, createOrderBody, orderListItemSchema, orderSchema, orderStatusBody, ordersQuery } from "./orders.schemas";
 
 const tags = ["orders"];
 
@@ -18,7 +18,7 @@ export const listOrdersRoute = createRoute({
   security: bearerSecurity,
   middleware: [authenticated()] as const,
   request: { query: ordersQuery },
-  responses: { 200: jsonResponse(pageSchema(orderSchema, "OrderPage"), "A page of orders"), ...errorResponses(400, 401, 404) },
+  responses: { 200: jsonResponse(pageSchema(orderListItemSchema, "OrderPage"), "A page of orders"), ...errorResponses(400, 401, 404) },
 });
 
 export const createOrderRoute = createRoute({

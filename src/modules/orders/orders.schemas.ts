@@ -53,6 +53,11 @@ export const orderSchema = z
 
 export type OrderDto = z.infer<typeof orderSchema>;
 
+/** An order in the list, with how many messages of its conversation the caller has not read. */
+export const orderListItemSchema = orderSchema
+  .extend({ unread_messages: z.number().int().openapi({ description: "Messages of the other participants the caller has not read" }) })
+  .openapi("OrderListItem");
+
 /** One history entry as the JSON subquery of order-queries.ts builds it (raw SQLite values). */
 interface HistoryJson {
   id: number;

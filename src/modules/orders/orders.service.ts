@@ -7,6 +7,7 @@ import type { AuthUser } from "../../lib/auth-user";
 import { ValidationError, conflict, forbidden, notFound } from "../../lib/errors";
 import { pageFromRows, windowTotal, type PageRequest } from "../../lib/pagination";
 import type { Outbox } from "../../context";
+import { unreadMessagesOf } from "../messages/conversation";
 import { scheduleAnnouncement } from "./order-announcement";
 import { commitOrderChange } from "./order-events";
 import { findOrderState, loadOrder, selectOrders } from "./order-queries";
@@ -18,12 +19,12 @@ export const getOrder = ({ db }: AppContext, user: AuthUser, orderId: number) =>
 
 export async function listOrders(ctx: AppContext, user: AuthUser, url: string, page: PageRequest, status?: OrderStatus) {
   const { db } = ctx;
-  const rows = await selectOrders(db, { total: windowTotal() })
+  const rows = await selectOrders(db, { total: windowTotal(), unreadMessages: unreadMessagesOf(user.id, orders.id) })
     .where(and(visibleTo(user), status ? eq(orders.status, status) : undefined))
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(page.limit)
     .offset(page.offset);
-  return pageFromRows(url, page, rows, (row) => toOrderDto(row, user));
+  return pageFromRows(url, page, rows, ({ unreadMessages, ...row }) => ({ ...toOrderDto(row, user), unread_messages: unreadMessages }));
 }
 
 /**
