@@ -19,6 +19,7 @@ import { catalogRouter } from "./modules/catalog/catalog.router";
 import { healthRouter } from "./modules/health/health.router";
 import { createOrdersRouter } from "./modules/orders/orders.router";
 import { paymentsRouter, settleOwedRefund } from "./modules/payments/payments.router";
+import { payoutsRouter } from "./modules/payouts/payouts.router";
 import { notificationsRouter } from "./modules/notifications/notifications.router";
 import { notificationsSocketRouter } from "./realtime/ws-route";
 import { reportsRouter } from "./modules/reports/reports.router";
@@ -106,6 +107,7 @@ export function createApp() {
   app.route("/", catalogRouter);
   app.route("/", createOrdersRouter({ settleOwedRefund }));
   app.route("/", paymentsRouter);
+  app.route("/", payoutsRouter);
 
   let document: ReturnType<typeof apiDocument> | undefined;
   app.get("/api/schema/", (c) => {

@@ -24,6 +24,10 @@ export interface Bindings {
   STRIPE_API_HOST?: string;
   STRIPE_API_PORT?: string;
   STRIPE_API_PROTOCOL?: string;
+  PLATFORM_FEE_PERCENT?: string;
+  PLATFORM_FEE_FIXED?: string;
+  ESCROW_RELEASE_HOURS?: string;
+  DISPUTE_ESCALATION_HOURS?: string;
   TURSO_DATABASE_URL?: string;
   TURSO_AUTH_TOKEN?: string;
 }
@@ -39,6 +43,18 @@ const configSchema = z.object({
   jwtAudience: z.string().min(1),
   orderRetentionDays: z.coerce.number().int().positive(),
   exposeQueryCount: z.boolean(),
+  /** PLATFORM_FEE_PERCENT as basis points ("12.5" → 1250), fixed on an order when it is paid. */
+  platformFeeBasisPoints: z
+    .string()
+    .regex(/^\d{1,2}(\.\d{1,2})?$|^100$/, "PLATFORM_FEE_PERCENT must be a percentage between 0 and 100 with at most 2 decimals")
+    .transform((v) => Math.round(Number(v) * 100)),
+  /** PLATFORM_FEE_FIXED ("0.30") as cents, added to the percentage. */
+  platformFeeFixedCents: z
+    .string()
+    .regex(/^\d{1,6}(\.\d{1,2})?$/, "PLATFORM_FEE_FIXED must be an amount with at most 2 decimals")
+    .transform((v) => Math.round(Number(v) * 100)),
+  escrowReleaseHours: z.coerce.number().int().nonnegative(),
+  disputeEscalationHours: z.coerce.number().int().positive(),
   stripe: z
     .object({
       secretKey: z.string().min(1),
@@ -74,6 +90,10 @@ export function loadConfig(env: Bindings): Config {
     jwtAudience: env.JWT_AUDIENCE ?? "service-marketplace-api",
     orderRetentionDays: env.ORDER_RETENTION_DAYS ?? "365",
     exposeQueryCount: env.EXPOSE_QUERY_COUNT === "true",
+    platformFeeBasisPoints: env.PLATFORM_FEE_PERCENT || "10",
+    platformFeeFixedCents: env.PLATFORM_FEE_FIXED || "0",
+    escrowReleaseHours: env.ESCROW_RELEASE_HOURS || "72",
+    disputeEscalationHours: env.DISPUTE_ESCALATION_HOURS || "48",
     stripe: stripeConfigured
       ? {
           secretKey: env.STRIPE_SECRET_KEY,

@@ -1,5 +1,5 @@
 /** The scheduled jobs and the Cron Triggers (wrangler.toml `[triggers]`) that start them. */
-export const JOB_NAMES = ["token-cleanup", "auto-assign", "payment-retry", "daily-report", "order-cleanup"] as const;
+export const JOB_NAMES = ["token-cleanup", "auto-assign", "payment-retry", "daily-report", "order-cleanup", "escrow-release"] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export const CRON_JOBS: Record<string, JobName> = {
@@ -8,4 +8,5 @@ export const CRON_JOBS: Record<string, JobName> = {
   "*/30 * * * *": "payment-retry",
   "0 2 * * *": "daily-report",
   "0 3 * * 0": "order-cleanup",
+  "* * * * *": "escrow-release",
 };

@@ -6,6 +6,8 @@ import { autoAssignOrders } from "../modules/orders/auto-assign";
 import { buildDailyReport, previousUtcDay } from "../modules/reports/daily-report";
 import { cleanupOrders } from "../modules/orders/order-cleanup";
 import { cleanupTokens } from "../modules/accounts/token-cleanup";
+import { escalateDisputes } from "../modules/payouts/disputes.service";
+import { releaseDueEscrows } from "../modules/payouts/escrow-release";
 
 type Task = (ctx: AppContext, requestedAt: Date) => Promise<unknown>;
 
@@ -18,6 +20,11 @@ const TASKS: Record<JobName, Task> = {
   }),
   "payment-retry": (ctx) => retryDuePayments(ctx, new Date()),
   "order-cleanup": (ctx) => cleanupOrders(ctx.db, new Date(), ctx.config.orderRetentionDays),
+  // Every minute, so no release is more than a minute late; also escalates disputes left open.
+  "escrow-release": async (ctx) => ({
+    ...(await releaseDueEscrows(ctx, new Date())),
+    ...(await escalateDisputes(ctx, new Date(), ctx.config.disputeEscalationHours)),
+  }),
   // A retried run still reports on the day its cron meant.
   "daily-report": (ctx, requestedAt) => buildDailyReport(ctx.db, previousUtcDay(requestedAt)),
 };

@@ -29,6 +29,7 @@ describe("Cron Triggers", () => {
       "*/30 * * * *": "payment-retry",
       "0 2 * * *": "daily-report",
       "0 3 * * 0": "order-cleanup",
+      "* * * * *": "escrow-release",
     });
   });
 

@@ -1,0 +1,18 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import { sql, type SQL } from "drizzle-orm";
+import { escrows, ledgerEntries, type LedgerKind } from "../../../drizzle/schema";
+import type { Db } from "../../db/client";
+
+export type EscrowRow = typeof escrows.$inferSelect;
+
+type Statement = BatchItem<"sqlite">;
+
+export const runBatch = (db: Db, statements: Statement[]) => db.batch(statements as [Statement, ...Statement[]]);
+
+/** One ledger row; always in the batch of the state change it records (the table refuses updates and deletes). */
+export const ledgerEntry = (db: Db, entry: { orderId: number; paymentId: string | null; kind: LedgerKind; amountCents: number; reference: string | null }) =>
+  db.insert(ledgerEntries).values(entry);
+
+/** platformFeeOf (escrow-terms.ts) in SQL over the escrow's own fee terms, for `kept` cents. */
+export const feeSql = (kept: SQL) =>
+  sql`min(${kept}, (${kept} * ${escrows.feeBasisPoints} + 5000) / 10000 + ${escrows.feeFixedCents})`;
