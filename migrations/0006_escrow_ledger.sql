@@ -119,3 +119,26 @@ BEGIN
 		`updated_at` = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
 	WHERE `order_id` = NEW.`id` AND `release_at` IS NULL;
 END;
+--> statement-breakpoint
+-- A confirmed refund that the gateway later failed (Stripe refund.updated) is undone by deleting it:
+-- the money is back with the platform. Not when its payment is being deleted with an old order
+-- (order-cleanup), which moves no money.
+CREATE TRIGGER `ledger_refund_failed` AFTER DELETE ON `refunds`
+WHEN OLD.`gateway_refund_id` IS NOT NULL AND EXISTS (SELECT 1 FROM `payments` WHERE `id` = OLD.`payment_id`)
+BEGIN
+	INSERT INTO `ledger_entries` (`order_id`, `payment_id`, `kind`, `amount_cents`, `reference`, `created_at`)
+	SELECT p.`order_id`, p.`id`, 'refund', OLD.`amount_cents`, 'failed:' || OLD.`id`, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+	FROM `payments` p WHERE p.`id` = OLD.`payment_id`;
+	UPDATE `escrows` SET
+		`refunded_cents` = `refunded_cents` - OLD.`amount_cents`,
+		`amount_cents` = `amount_cents` + OLD.`amount_cents`,
+		`platform_fee_cents` = min(`amount_cents` + OLD.`amount_cents`, ((`amount_cents` + OLD.`amount_cents`) * `fee_basis_points` + 5000) / 10000 + `fee_fixed_cents`),
+		`worker_amount_cents` = `amount_cents` + OLD.`amount_cents` - min(`amount_cents` + OLD.`amount_cents`, ((`amount_cents` + OLD.`amount_cents`) * `fee_basis_points` + 5000) / 10000 + `fee_fixed_cents`),
+		`status` = CASE WHEN `status` = 'refunded' THEN 'held' ELSE `status` END,
+		`updated_at` = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+	WHERE `payment_id` = OLD.`payment_id` AND `status` IN ('held', 'disputed', 'awaiting_account', 'refunded');
+	UPDATE `escrows` SET
+		`refunded_after_release_cents` = max(`refunded_after_release_cents` - OLD.`amount_cents`, 0),
+		`updated_at` = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+	WHERE `payment_id` = OLD.`payment_id` AND `status` IN ('releasing', 'released');
+END;

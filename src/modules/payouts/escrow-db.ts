@@ -1,5 +1,5 @@
 import type { BatchItem } from "drizzle-orm/batch";
-import { sql, type SQL } from "drizzle-orm";
+import { inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { escrows, ledgerEntries, type LedgerKind } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
 
@@ -16,3 +16,9 @@ export const ledgerEntry = (db: Db, entry: { orderId: number; paymentId: string 
 /** platformFeeOf (escrow-terms.ts) in SQL over the escrow's own fee terms, for `kept` cents. */
 export const feeSql = (kept: SQL) =>
   sql`min(${kept}, (${kept} * ${escrows.feeBasisPoints} + 5000) / 10000 + ${escrows.feeFixedCents})`;
+
+/** Stripe chargeback statuses after which the money may move again; any other open chargeback freezes the release. */
+export const CHARGEBACK_SETTLED = ["won", "warning_closed"] as const;
+
+/** No chargeback, or one settled in the platform's favour. */
+export const notFrozen = () => or(isNull(escrows.chargebackStatus), inArray(escrows.chargebackStatus, CHARGEBACK_SETTLED));

@@ -1,11 +1,11 @@
-import { and, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
 import { escrows, orders, payments, payoutAccounts } from "../../../drizzle/schema";
 import type { AppContext } from "../../context";
 import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
 import { logEvent } from "../../lib/log";
 import { inboxInserts, schedulePush } from "../notifications/notification-events";
 import { GATEWAY_TIMEOUT_MS } from "../payments/gateways/gateway";
-import { feeSql, ledgerEntry, runBatch, type EscrowRow } from "./escrow-db";
+import { feeSql, ledgerEntry, notFrozen, runBatch, type EscrowRow } from "./escrow-db";
 
 /** A release claimed by a request or job that died is taken over after this (longer than a gateway call may take). */
 export const RELEASE_LEASE_MS = 3 * GATEWAY_TIMEOUT_MS;
@@ -15,7 +15,7 @@ export type ReleaseOutcome = "released" | "awaiting_account" | "not_due";
 /** Due now: held past `release_at`, or waiting for an account; never while a chargeback is open. */
 const dueNow = (now: Date) =>
   and(
-    isNull(escrows.chargebackStatus),
+    notFrozen(),
     or(and(eq(escrows.status, "held"), lte(escrows.releaseAt, now)), eq(escrows.status, "awaiting_account")),
   );
 
@@ -109,7 +109,7 @@ async function waitForAccount(ctx: AppContext, orderId: number, now: Date): Prom
       db
         .update(escrows)
         .set({ status: "awaiting_account", updatedAt: now })
-        .where(and(eq(escrows.orderId, orderId), eq(escrows.status, "held"), lte(escrows.releaseAt, now), isNull(escrows.chargebackStatus))),
+        .where(and(eq(escrows.orderId, orderId), eq(escrows.status, "held"), lte(escrows.releaseAt, now), notFrozen())),
       abortUnlessChanged(db, "escrow"),
       ...waiting.statements,
     ]);
@@ -205,8 +205,8 @@ export async function releaseDueEscrows(ctx: AppContext, now: Date, limit = 100)
     .leftJoin(payoutAccounts, eq(payoutAccounts.userId, orders.workerId))
     .where(
       or(
-        and(eq(escrows.status, "held"), lte(escrows.releaseAt, now), isNull(escrows.chargebackStatus)),
-        and(eq(escrows.status, "awaiting_account"), eq(payoutAccounts.status, "enabled"), isNull(escrows.chargebackStatus)),
+        and(eq(escrows.status, "held"), lte(escrows.releaseAt, now), notFrozen()),
+        and(eq(escrows.status, "awaiting_account"), eq(payoutAccounts.status, "enabled"), notFrozen()),
         staleClaim(now),
       ),
     )
