@@ -90,7 +90,7 @@ export async function resolveDispute(ctx: AppContext, admin: AuthUser, orderId: 
   const { db } = ctx;
   if (admin.role !== "admin") throw forbidden();
   const { escrow } = await escrowOfParty(ctx, admin, orderId);
-  if (!escrow || escrow.status !== "disputed" || escrow.disputeResolution) throw conflict("This order has no open dispute.");
+  if (escrow?.status !== "disputed" || escrow.disputeResolution) throw conflict("This order has no open dispute.");
   if (input.resolution === "release" && input.amount !== undefined) throw ValidationError.field("amount", "Only a refund takes an amount.");
   const refundCents = input.resolution === "refund" ? (input.amount ?? escrow.amountCents) : null;
   if (refundCents !== null && refundCents > escrow.amountCents) {

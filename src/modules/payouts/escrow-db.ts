@@ -18,7 +18,7 @@ export const feeSql = (kept: SQL) =>
   sql`min(${kept}, (${kept} * ${escrows.feeBasisPoints} + 5000) / 10000 + ${escrows.feeFixedCents})`;
 
 /** Stripe chargeback statuses after which the money may move again; any other open chargeback freezes the release. */
-export const CHARGEBACK_SETTLED = ["won", "warning_closed"] as const;
+const CHARGEBACK_SETTLED = ["won", "warning_closed"] as const;
 
 /** No chargeback, or one settled in the platform's favour. */
 export const notFrozen = () => or(isNull(escrows.chargebackStatus), inArray(escrows.chargebackStatus, CHARGEBACK_SETTLED));

@@ -149,7 +149,7 @@ async function giveBackClaim(ctx: AppContext, claimed: EscrowRow, now: Date) {
  * fee, so the platform never pays a refund for the worker. Idempotent per refunded total: the
  * reversal's key names it, and the record is guarded on the totals it started from.
  */
-export async function reverseForRefund(ctx: AppContext, escrow: EscrowRow, now = new Date()): Promise<boolean> {
+async function reverseForRefund(ctx: AppContext, escrow: EscrowRow, now = new Date()): Promise<boolean> {
   const { db } = ctx;
   const owed = escrow.refundedAfterReleaseCents;
   const reversalTotal = escrow.amountCents === 0 ? 0 : Math.min(escrow.workerAmountCents, Math.round((owed * escrow.workerAmountCents) / escrow.amountCents));

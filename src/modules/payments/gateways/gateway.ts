@@ -109,7 +109,7 @@ export interface ReversalRequest {
 export type ReversalResult = { ok: true; gatewayReversalId: string } | { ok: false; code: string; message: string };
 
 /** Moving held money on to workers (Stripe Connect "separate charges and transfers"). */
-export interface PayoutGateway {
+interface PayoutGateway {
   createPayoutAccount(request: { userId: number; email: string }): Promise<PayoutAccountState>;
   /** Where the worker completes onboarding (Stripe: an Account Link; sandbox: a local endpoint). */
   onboardingUrl(accountId: string, baseUrl: string): Promise<string>;
