@@ -13,6 +13,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: "services", description: "The service catalog: offered by workers, read by anyone" },
   { name: "orders", description: "Orders and their status machine" },
   { name: "payments", description: "Paying orders, refunds and the Stripe webhook" },
+  { name: "payouts", description: "Escrow releases to workers: payout accounts (Stripe Connect), earnings, payouts" },
   { name: "notifications", description: "The inbox and its live WebSocket" },
   { name: "reports", description: "Daily payment reports (admins)" },
   { name: "admin", description: "Operations: running scheduled jobs, failed jobs (admins)" },
