@@ -6,6 +6,7 @@ import { markAllRead, startNotifications } from "./notifications";
 import { refresh, startRouter } from "./router";
 import type { Role } from "./types";
 import "./admin";
+import "./escrow";
 import "./orders";
 import "./services";
 import "./worker-board";
@@ -13,7 +14,7 @@ import "./worker-board";
 const NAV: Record<Role | "guest", [href: string, label: string][]> = {
   guest: [["#/services", "Services"]],
   client: [["#/services", "Services"], ["#/orders", "My orders"]],
-  worker: [["#/board", "Job board"], ["#/services", "Services"]],
+  worker: [["#/board", "Job board"], ["#/earnings", "Earnings"], ["#/services", "Services"]],
   admin: [["#/admin/payments", "Payments"], ["#/orders", "Orders"], ["#/services", "Services"]],
 };
 

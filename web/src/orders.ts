@@ -1,6 +1,7 @@
 // A client's orders: the list, one order with its status history (updated live), paying and canceling.
 import { api, currentUser, unwrap } from "./api";
 import { dateTime, field, h, input, statusBadge } from "./dom";
+import { escrowActions, escrowInfo } from "./escrow";
 import { actionButton, form } from "./forms";
 import { pageNumber, pager } from "./pager";
 import { navigate, refresh, route } from "./router";
@@ -25,6 +26,7 @@ export function orderSummary(order: Order, ...actions: (Node | null)[]): HTMLEle
       ` · ${dateTime(order.scheduled_date)} · ${order.address ?? "address shown once assigned"}`,
     ),
     h("p", { class: "muted" }, order.worker ? `Worker: ${personName(order.worker)}` : "No worker yet", ` · Client: ${personName(order.client)}`),
+    escrowInfo(order),
     actions.some(Boolean) ? h("div", { class: "actions" }, ...actions) : null,
   );
 }
@@ -39,6 +41,7 @@ function clientActions(order: Order): (Node | null)[] {
   return [
     order.status === "pending" ? h("a", { class: "button primary", href: `#/orders/${order.id}/pay` }, "Pay now") : null,
     order.status === "pending" || order.status === "paid" ? actionButton("Cancel order", changeStatus(order, "canceled"), { class: "danger" }) : null,
+    ...escrowActions(order),
   ];
 }
 
