@@ -78,12 +78,14 @@ CREATE UNIQUE INDEX `payout_accounts_account_unique` ON `payout_accounts` (`acco
 --> statement-breakpoint
 ALTER TABLE `batch_guards` ADD `escrow_guard` integer CONSTRAINT "escrow_guard" CHECK("escrow_guard" IS NULL);
 --> statement-breakpoint
--- A charge the gateway confirmed, whichever path recorded it (request, retry job, webhook): money in.
+-- A charge the gateway confirmed, whichever path recorded it (request, retry job, webhook): money in;
+-- once per payment.
 CREATE TRIGGER `ledger_charge` AFTER UPDATE OF `status` ON `payments`
 WHEN OLD.`status` = 'processing' AND NEW.`status` = 'completed'
 BEGIN
 	INSERT INTO `ledger_entries` (`order_id`, `payment_id`, `kind`, `amount_cents`, `reference`, `created_at`)
-	VALUES (NEW.`order_id`, NEW.`id`, 'charge', NEW.`amount_cents`, NEW.`gateway_transaction_id`, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+	SELECT NEW.`order_id`, NEW.`id`, 'charge', NEW.`amount_cents`, NEW.`gateway_transaction_id`, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+	WHERE NOT EXISTS (SELECT 1 FROM `ledger_entries` WHERE `payment_id` = NEW.`id` AND `kind` = 'charge');
 END;
 --> statement-breakpoint
 -- A refund the gateway confirmed: money out to the client. Still held: the escrow shrinks and its fee is

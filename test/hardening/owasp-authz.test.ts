@@ -22,6 +22,7 @@ const ADMIN_ONLY = [
   "admin_jobs_run",
   "admin_jobs_failed_list",
   "payments_refund",
+  "orders_dispute_resolve",
 ];
 
 /** A body that passes validation, so the object lookup (not the validator) answers. */
@@ -33,6 +34,8 @@ const VALID_BODIES: Record<string, unknown> = {
   orders_assign: {},
   orders_change_status: { status: "canceled" },
   payments_pay: CARD,
+  orders_dispute: { reason: "Not done" },
+  orders_dispute_resolve: { resolution: "release" },
 };
 
 function bodyFor(op: Operation) {

@@ -28,5 +28,7 @@ export function openEscrowStatement(
     platformFeeCents: fee,
     workerAmountCents: payment.amountCents - fee,
     releaseHours: config.escrowReleaseHours,
-  });
+  })
+  // A charge recorded again (its first record was undone by hand or a restore) keeps the terms it was paid with.
+  .onConflictDoNothing();
 }
