@@ -25,12 +25,15 @@ export default defineConfig({
       "test/notifications/**/*.test.ts",
       "test/realtime/**/*.test.ts",
       "test/turso/**/*.test.ts",
+      "test/payouts/**/*.test.ts",
     ],
     exclude: [
       // Seeds 10,000 rows straight into the D1 binding to check D1 query plans; nothing to learn on sqld.
       "test/catalog/services-scale.test.ts",
       // The payment retry job retries every due payment in the database, other files' included.
       "test/payments/retry.test.ts",
+      // Lists every payout in the database as an admin (one page of them).
+      "test/payouts/accounts-earnings.test.ts",
     ],
     globalSetup: [...[base.test?.globalSetup ?? []].flat(), "./test/turso/global-setup.ts"],
   },

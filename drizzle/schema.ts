@@ -372,6 +372,8 @@ export const escrows = sqliteTable(
     releaseHours: integer("release_hours").notNull(),
     releaseAt: integer("release_at", { mode: "timestamp_ms" }),
     releasedAt: integer("released_at", { mode: "timestamp_ms" }),
+    /** The client marked the order received: due now, and no longer disputable. */
+    confirmedAt: integer("confirmed_at", { mode: "timestamp_ms" }),
     workerId: integer("worker_id"),
     /** Our id of the transfer (the gateway's idempotency key), chosen when the release is claimed. */
     transferId: text("transfer_id"),

@@ -14,6 +14,7 @@ CREATE TABLE `escrows` (
 	`release_hours` integer NOT NULL,
 	`release_at` integer,
 	`released_at` integer,
+	`confirmed_at` integer,
 	`worker_id` integer,
 	`transfer_id` text,
 	`gateway_transfer_id` text,

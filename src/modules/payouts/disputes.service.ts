@@ -26,7 +26,9 @@ async function escrowOfParty(ctx: AppContext, user: AuthUser, orderId: number) {
 
 /**
  * Sharetribe's "mark received": the client of a completed order releases the money now instead of
- * at `release_at`. The release itself is the same as the job's (one winner if both run).
+ * at `release_at`. It sets `confirmed_at` (guarded on the escrow still held and not confirmed), which
+ * makes the escrow due and closes the dispute window in the same row, so a racing dispute and this
+ * confirm never both win. The release itself is the job's (one winner if both run).
  */
 export async function confirmOrder(ctx: AppContext, user: AuthUser, orderId: number) {
   const found = await escrowOfParty(ctx, user, orderId);
@@ -34,8 +36,8 @@ export async function confirmOrder(ctx: AppContext, user: AuthUser, orderId: num
   const now = new Date();
   const result = await ctx.db
     .update(escrows)
-    .set({ releaseAt: sql`min(${escrows.releaseAt}, ${now.getTime()})`, updatedAt: now })
-    .where(and(eq(escrows.orderId, orderId), eq(escrows.status, "held"), isNotNull(escrows.releaseAt)));
+    .set({ confirmedAt: now, releaseAt: sql`min(${escrows.releaseAt}, ${now.getTime()})`, updatedAt: now })
+    .where(and(eq(escrows.orderId, orderId), eq(escrows.status, "held"), isNotNull(escrows.releaseAt), isNull(escrows.confirmedAt)));
   if (rowsAffected(result) === 0) throw conflict("Only a completed order whose payment is held (not disputed or released) can be confirmed.");
   await releaseEscrow(ctx, orderId, now);
   return orderAsSeenBy(ctx.db, user, orderId);
@@ -66,6 +68,7 @@ export async function openDispute(ctx: AppContext, user: AuthUser, orderId: numb
             eq(escrows.orderId, orderId),
             eq(escrows.status, "held"),
             isNull(escrows.disputedAt),
+            isNull(escrows.confirmedAt),
             or(isNull(escrows.releaseAt), gt(escrows.releaseAt, now)),
           ),
         ),

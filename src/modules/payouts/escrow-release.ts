@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, lte, or, sql } from "drizzle-orm";
 import { escrows, orders, payments, payoutAccounts } from "../../../drizzle/schema";
 import type { AppContext } from "../../context";
 import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
@@ -12,12 +12,11 @@ export const RELEASE_LEASE_MS = 3 * GATEWAY_TIMEOUT_MS;
 
 export type ReleaseOutcome = "released" | "awaiting_account" | "not_due";
 
-/** Due now: held past `release_at`, or waiting for an account; never while a chargeback is open. */
-const dueNow = (now: Date) =>
-  and(
-    notFrozen(),
-    or(and(eq(escrows.status, "held"), lte(escrows.releaseAt, now)), eq(escrows.status, "awaiting_account")),
-  );
+/** Held past `release_at` or confirmed by the client (a flag, not a clock, so a racing dispute sees it). */
+const heldAndDue = (now: Date) => and(eq(escrows.status, "held"), or(lte(escrows.releaseAt, now), isNotNull(escrows.confirmedAt)));
+
+/** Due now: held and due, or waiting for an account; never while a chargeback is open. */
+const dueNow = (now: Date) => and(notFrozen(), or(heldAndDue(now), eq(escrows.status, "awaiting_account")));
 
 /** A claim whose holder stopped answering (a crash between the transfer and its record). */
 const staleClaim = (now: Date) => and(eq(escrows.status, "releasing"), lte(escrows.claimedAt, new Date(now.getTime() - RELEASE_LEASE_MS)));
@@ -109,7 +108,7 @@ async function waitForAccount(ctx: AppContext, orderId: number, now: Date): Prom
       db
         .update(escrows)
         .set({ status: "awaiting_account", updatedAt: now })
-        .where(and(eq(escrows.orderId, orderId), eq(escrows.status, "held"), lte(escrows.releaseAt, now), notFrozen())),
+        .where(and(eq(escrows.orderId, orderId), heldAndDue(now), notFrozen())),
       abortUnlessChanged(db, "escrow"),
       ...waiting.statements,
     ]);
@@ -205,7 +204,7 @@ export async function releaseDueEscrows(ctx: AppContext, now: Date, limit = 100)
     .leftJoin(payoutAccounts, eq(payoutAccounts.userId, orders.workerId))
     .where(
       or(
-        and(eq(escrows.status, "held"), lte(escrows.releaseAt, now), notFrozen()),
+        and(heldAndDue(now), notFrozen()),
         and(eq(escrows.status, "awaiting_account"), eq(payoutAccounts.status, "enabled"), notFrozen()),
         staleClaim(now),
       ),
