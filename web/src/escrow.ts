@@ -1,6 +1,6 @@
 // Escrow in the client: what an order's money is doing, a client's confirm and dispute, and a
 // worker's earnings page (payout account onboarding, totals, transfers).
-import { api, currentUser, unwrap } from "./api";
+import { api, ApiError, currentUser, unwrap } from "./api";
 import { dateTime, field, h } from "./dom";
 import { actionButton, form } from "./forms";
 import { pageNumber, pager } from "./pager";
@@ -74,8 +74,11 @@ route(
 );
 
 async function payoutAccountCard(): Promise<HTMLElement> {
-  const res = await api.GET("/api/workers/me/payout-account/");
-  const account = res.data;
+  // 404: no account yet.
+  const account = await unwrap(api.GET("/api/workers/me/payout-account/")).catch((error: unknown) => {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  });
   const setUp = actionButton(account ? "Continue onboarding" : "Set up payouts", async () => {
     const created = await unwrap(api.POST("/api/workers/me/payout-account/"));
     if (created.onboarding_url) location.assign(created.onboarding_url);
