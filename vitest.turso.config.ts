@@ -27,6 +27,7 @@ export default defineConfig({
       "test/reviews/**/*.test.ts",
       "test/messages/**/*.test.ts",
       "test/turso/**/*.test.ts",
+      "test/payouts/**/*.test.ts",
     ],
     exclude: [
       // Seeds 10,000 rows straight into the D1 binding to check D1 query plans; nothing to learn on sqld.
@@ -35,6 +36,8 @@ export default defineConfig({
       "test/payments/retry.test.ts",
       // Auto-assign runs over every open order in the database; on the shared sqld database other files' orders compete.
       "test/reviews/rating-rank.test.ts",
+      // Lists every payout in the database as an admin (one page of them).
+      "test/payouts/accounts-earnings.test.ts",
     ],
     globalSetup: [...[base.test?.globalSetup ?? []].flat(), "./test/turso/global-setup.ts"],
   },

@@ -334,8 +334,108 @@ export const batchGuards = sqliteTable(
   {
     order: integer("order_guard"),
     payment: integer("payment_guard"),
+    escrow: integer("escrow_guard"),
   },
-  (t) => [check("order_guard", sql`${t.order} IS NULL`), check("payment_guard", sql`${t.payment} IS NULL`)],
+  (t) => [
+    check("order_guard", sql`${t.order} IS NULL`),
+    check("payment_guard", sql`${t.payment} IS NULL`),
+    check("escrow_guard", sql`${t.escrow} IS NULL`),
+  ],
+);
+
+// ── Escrow, payouts and the ledger (migrations/0009_escrow_ledger.sql, which also holds the triggers) ──
+
+export const ESCROW_STATUSES = ["held", "disputed", "awaiting_account", "releasing", "released", "refunded"] as const;
+export type EscrowStatus = (typeof ESCROW_STATUSES)[number];
+
+/**
+ * The money of one paid order while the platform holds it. Amounts: `charged` was taken, `refunded`
+ * went back before the release, `amount` = what is kept, split into `platform_fee` + `worker_amount`
+ * with the fee terms fixed when the order was paid.
+ */
+export const escrows = sqliteTable(
+  "escrows",
+  {
+    orderId: integer("order_id")
+      .primaryKey()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    paymentId: text("payment_id").notNull(),
+    currency: text("currency").notNull().default("USD"),
+    status: text("status", { enum: ESCROW_STATUSES }).notNull().default("held"),
+    chargedCents: integer("charged_cents").notNull(),
+    refundedCents: integer("refunded_cents").notNull().default(0),
+    amountCents: integer("amount_cents").notNull(),
+    feeBasisPoints: integer("fee_basis_points").notNull(),
+    feeFixedCents: integer("fee_fixed_cents").notNull(),
+    platformFeeCents: integer("platform_fee_cents").notNull(),
+    workerAmountCents: integer("worker_amount_cents").notNull(),
+    releaseHours: integer("release_hours").notNull(),
+    releaseAt: integer("release_at", { mode: "timestamp_ms" }),
+    releasedAt: integer("released_at", { mode: "timestamp_ms" }),
+    /** The client marked the order received: due now, and no longer disputable. */
+    confirmedAt: integer("confirmed_at", { mode: "timestamp_ms" }),
+    workerId: integer("worker_id"),
+    /** Our id of the transfer (the gateway's idempotency key), chosen when the release is claimed. */
+    transferId: text("transfer_id"),
+    gatewayTransferId: text("gateway_transfer_id"),
+    claimedAt: integer("claimed_at", { mode: "timestamp_ms" }),
+    refundedAfterReleaseCents: integer("refunded_after_release_cents").notNull().default(0),
+    reversedCents: integer("reversed_cents").notNull().default(0),
+    feeReturnedCents: integer("fee_returned_cents").notNull().default(0),
+    disputeReason: text("dispute_reason"),
+    disputedAt: integer("disputed_at", { mode: "timestamp_ms" }),
+    disputeEscalatedAt: integer("dispute_escalated_at", { mode: "timestamp_ms" }),
+    disputeResolution: text("dispute_resolution", { enum: ["release", "refund"] }),
+    disputeRefundCents: integer("dispute_refund_cents"),
+    disputeResolvedAt: integer("dispute_resolved_at", { mode: "timestamp_ms" }),
+    chargebackId: text("chargeback_id"),
+    chargebackStatus: text("chargeback_status"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("escrows_due_idx").on(t.status, t.releaseAt),
+    index("escrows_worker_idx").on(t.workerId, t.releasedAt),
+    index("escrows_payment_idx").on(t.paymentId),
+  ],
+);
+
+export const LEDGER_KINDS = ["charge", "fee", "transfer", "refund", "reversal"] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+/** Append-only (triggers refuse UPDATE and DELETE); amounts signed from the platform's holding account. */
+export const ledgerEntries = sqliteTable(
+  "ledger_entries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orderId: integer("order_id").notNull(),
+    paymentId: text("payment_id"),
+    kind: text("kind", { enum: LEDGER_KINDS }).notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    reference: text("reference"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("ledger_entries_order_idx").on(t.orderId), index("ledger_entries_kind_idx").on(t.kind, t.createdAt)],
+);
+
+export const PAYOUT_ACCOUNT_STATUSES = ["pending", "enabled", "restricted"] as const;
+export type PayoutAccountStatus = (typeof PAYOUT_ACCOUNT_STATUSES)[number];
+
+/** A worker's connected account at the gateway (Stripe Connect, or the sandbox). */
+export const payoutAccounts = sqliteTable(
+  "payout_accounts",
+  {
+    userId: integer("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    gateway: text("gateway").notNull(),
+    accountId: text("account_id").notNull(),
+    status: text("status", { enum: PAYOUT_ACCOUNT_STATUSES }).notNull().default("pending"),
+    requirements: text("requirements", { mode: "json" }).$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("payout_accounts_account_unique").on(t.accountId)],
 );
 
 export const REVIEW_AUTHOR_ROLES = ["client", "worker"] as const;

@@ -21,6 +21,7 @@ import { healthRouter } from "./modules/health/health.router";
 import { createOrdersRouter } from "./modules/orders/orders.router";
 import { paymentsRouter, settleOwedRefund } from "./modules/payments/payments.router";
 import { messagesRouter } from "./modules/messages/messages.router";
+import { payoutsRouter } from "./modules/payouts/payouts.router";
 import { notificationsRouter } from "./modules/notifications/notifications.router";
 import { notificationsSocketRouter } from "./realtime/ws-route";
 import { reportsRouter } from "./modules/reports/reports.router";
@@ -119,6 +120,7 @@ export function createApp() {
   app.route("/", paymentsRouter);
   app.route("/", reviewsRouter);
   app.route("/", messagesRouter);
+  app.route("/", payoutsRouter);
 
   let document: ReturnType<typeof apiDocument> | undefined;
   app.get("/api/schema/", (c) => {

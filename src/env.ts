@@ -27,6 +27,10 @@ export interface Bindings {
   STRIPE_API_HOST?: string;
   STRIPE_API_PORT?: string;
   STRIPE_API_PROTOCOL?: string;
+  PLATFORM_FEE_PERCENT?: string;
+  PLATFORM_FEE_FIXED?: string;
+  ESCROW_RELEASE_HOURS?: string;
+  DISPUTE_ESCALATION_HOURS?: string;
   TURSO_DATABASE_URL?: string;
   TURSO_AUTH_TOKEN?: string;
 }
@@ -45,6 +49,18 @@ const configSchema = z.object({
   /** Days a completed or canceled order's conversation still accepts messages. */
   messageWindowDays: z.coerce.number().int().nonnegative(),
   exposeQueryCount: z.boolean(),
+  /** PLATFORM_FEE_PERCENT as basis points ("12.5" → 1250), fixed on an order when it is paid. */
+  platformFeeBasisPoints: z
+    .string()
+    .regex(/^\d{1,2}(\.\d{1,2})?$|^100$/, "PLATFORM_FEE_PERCENT must be a percentage between 0 and 100 with at most 2 decimals")
+    .transform((v) => Math.round(Number(v) * 100)),
+  /** PLATFORM_FEE_FIXED ("0.30") as cents, added to the percentage. */
+  platformFeeFixedCents: z
+    .string()
+    .regex(/^\d{1,6}(\.\d{1,2})?$/, "PLATFORM_FEE_FIXED must be an amount with at most 2 decimals")
+    .transform((v) => Math.round(Number(v) * 100)),
+  escrowReleaseHours: z.coerce.number().int().nonnegative(),
+  disputeEscalationHours: z.coerce.number().int().positive(),
   stripe: z
     .object({
       secretKey: z.string().min(1),
@@ -82,6 +98,10 @@ export function loadConfig(env: Bindings): Config {
     reviewWindowDays: env.REVIEW_WINDOW_DAYS ?? "14",
     messageWindowDays: env.MESSAGE_WINDOW_DAYS || "30",
     exposeQueryCount: env.EXPOSE_QUERY_COUNT === "true",
+    platformFeeBasisPoints: env.PLATFORM_FEE_PERCENT || "10",
+    platformFeeFixedCents: env.PLATFORM_FEE_FIXED || "0",
+    escrowReleaseHours: env.ESCROW_RELEASE_HOURS || "72",
+    disputeEscalationHours: env.DISPUTE_ESCALATION_HOURS || "48",
     stripe: stripeConfigured
       ? {
           secretKey: env.STRIPE_SECRET_KEY,

@@ -6,7 +6,11 @@ export const CLIENT_IDS = [2, 3, 4, 5, 6, 7];
 export const WORKER_IDS = [8, 9, 10];
 export const SERVICE_IDS = [1, 2, 3];
 
-/** One admin, clients, workers (with profiles, no specializations: qualified for every service), one category and a service per worker. */
+/**
+ * One admin, clients, workers (with profiles, no specializations: qualified for every service), one
+ * category and a service per worker. All workers but the last have an enabled sandbox payout
+ * account, so releases both go out and wait for an account.
+ */
 export async function seed(db) {
   const now = Date.now();
   const users = [
@@ -21,6 +25,11 @@ export async function seed(db) {
         .bind(id, `${role}${id}`, `${role}${id}@example.com`, role, DUMMY_PASSWORD_HASH, now),
     ),
     ...WORKER_IDS.map((id) => db.prepare("INSERT INTO worker_profiles (user_id, created_at, updated_at) VALUES (?, ?, ?)").bind(id, now, now)),
+    ...WORKER_IDS.slice(0, -1).map((id) =>
+      db
+        .prepare("INSERT INTO payout_accounts (user_id, gateway, account_id, status, requirements, created_at, updated_at) VALUES (?, 'sandbox', ?, 'enabled', '[]', ?, ?)")
+        .bind(id, `acct_sandbox_${String(id).padStart(32, "0")}`, now, now),
+    ),
     db.prepare("INSERT INTO categories (id, name, created_at) VALUES (1, 'Repairs', ?)").bind(now),
     ...SERVICE_IDS.map((id, i) =>
       db

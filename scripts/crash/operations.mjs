@@ -32,6 +32,9 @@ const pickType = weighted([
   ["complete", 6],
   ["refund-full", 12],
   ["refund-partial", 14],
+  ["confirm", 6],
+  ["dispute", 3],
+  ["resolve", 3],
 ]);
 /** Sandbox test cards (API.md): mostly successes, and the ones whose refunds fail. */
 const pickCard = weighted([
@@ -80,7 +83,7 @@ export function createOperations({ client, tokens, seed }) {
   const asAdmin = { token: tokens[ADMIN_ID] };
 
   const recent = (list, r) => list[list.length - 1 - Math.floor(r * Math.min(RECENT_ORDERS, list.length))];
-  const NEEDS_PAYMENT = new Set(["assign", "start", "complete", "refund-full", "refund-partial"]);
+  const NEEDS_PAYMENT = new Set(["assign", "start", "complete", "refund-full", "refund-partial", "confirm", "dispute", "resolve"]);
   const target = (op) => recent(NEEDS_PAYMENT.has(op.type) && paidOrders.length ? paidOrders : orders, op.order);
   const notePaid = (order, res) => {
     if (res.status === 201 && res.body.status === "completed") paidOrders.push(order);
@@ -157,6 +160,16 @@ export function createOperations({ client, tokens, seed }) {
         return changeStatus(order, "in_progress", asAdmin.token);
       case "complete":
         return changeStatus(order, "completed", asAdmin.token);
+      // Escrow: the client releases a completed order's money, or disputes it; an admin resolves.
+      case "confirm":
+        return client.request("POST", `/api/orders/${order.id}/confirm/`, { token: tokens[order.clientId] });
+      case "dispute":
+        return client.request("POST", `/api/orders/${order.id}/dispute/`, { token: tokens[order.clientId], body: { reason: "crash test" } });
+      case "resolve":
+        return client.request("POST", `/api/orders/${order.id}/dispute/resolve/`, {
+          ...asAdmin,
+          body: op.byClient ? { resolution: "release" } : { resolution: "refund", amount: money(op.amountCents) },
+        });
       default:
         return refund(op, order);
     }

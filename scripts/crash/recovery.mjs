@@ -3,7 +3,7 @@
 // never got an answer to.
 import { startMiniflare } from "../lib/miniflare.mjs";
 
-/** Longer than every lease of the app: REFUND_INTENT_LEASE_MS, IDEMPOTENCY_LEASE_MS, STUCK_AFTER_MS. */
+/** Longer than every lease of the app: REFUND_INTENT_LEASE_MS, IDEMPOTENCY_LEASE_MS, STUCK_AFTER_MS, RELEASE_LEASE_MS. */
 const AGE_MS = 60 * 60 * 1000;
 const JOB_TIMEOUT_MS = 60_000;
 const MAX_RETRY_RUNS = 5;
@@ -12,6 +12,8 @@ const AGING = [
   "UPDATE refunds SET created_at = created_at - ?1 WHERE gateway_refund_id IS NULL",
   "UPDATE idempotency_keys SET created_at = created_at - ?1 WHERE response_status IS NULL",
   "UPDATE payments SET created_at = created_at - ?1, updated_at = updated_at - ?1 WHERE status = 'processing'",
+  "UPDATE escrows SET claimed_at = claimed_at - ?1 WHERE status = 'releasing'",
+  "UPDATE escrows SET dispute_resolved_at = dispute_resolved_at - ?1 WHERE status = 'disputed' AND dispute_resolved_at IS NOT NULL",
 ];
 
 /** Resolves with each scheduled job's outcome as the queue consumer logs it. */
@@ -60,6 +62,12 @@ export async function recover({ db, nextJobOutcome }, { client, adminToken, oper
   for (let run = 0; run < MAX_RETRY_RUNS; run++) {
     const result = await runJob("payment-retry");
     jobs.push({ job: "payment-retry", result });
+    if (!didWork(result)) break;
+  }
+  // Releases a kill cut between the transfer and its record, and reversals owed for refunds after a release.
+  for (let run = 0; run < MAX_RETRY_RUNS; run++) {
+    const result = await runJob("escrow-release");
+    jobs.push({ job: "escrow-release", result });
     if (!didWork(result)) break;
   }
   // Keys a kill left claimed without an answer: their retry reruns the operation the first request may have completed.

@@ -3,7 +3,7 @@ const tally = (values) => Object.entries(Object.groupBy(values, (v) => v)).map((
 
 export function printReport({ seed, seconds, counts, keys, stats, leftByCrashes, jobs, replays, inFlightAtKills, violations }) {
   const abandoned = replays.filter((r) => r.abandoned);
-  console.log(`data: ${counts.orders} orders, ${counts.payments} payments, ${counts.refunds} refunds, ${keys} idempotency keys`);
+  console.log(`data: ${counts.orders} orders, ${counts.payments} payments, ${counts.refunds} refunds, ${keys} idempotency keys; escrow: ${counts.released} released, ${counts.disputed} disputed, ${counts.ledger} ledger entries`);
   console.log(`responses: 2xx ${stats["2xx"]}, 4xx ${stats["4xx"]}, 5xx ${stats["5xx"]}; requests cut by a kill: ${stats.cut}`);
   console.log(`left by the crashes, before recovery: ${tally(leftByCrashes.map((v) => v.invariant))}`);
   for (const { job, result } of jobs) console.log(`recovery job ${job}: ${JSON.stringify(result)}`);

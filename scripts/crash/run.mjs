@@ -104,7 +104,9 @@ const violations = [
   ...operations.replayMismatches.map((row) => ({ invariant: "Idempotency-Key replay differs from its first answer", row })),
 ];
 const { results: [counts] } = await final.db
-  .prepare("SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM payments) AS payments, (SELECT COUNT(*) FROM refunds) AS refunds")
+  .prepare("SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM payments) AS payments, (SELECT COUNT(*) FROM refunds) AS refunds, " +
+    "(SELECT COUNT(*) FROM escrows WHERE status = 'released') AS released, (SELECT COUNT(*) FROM escrows WHERE status = 'disputed') AS disputed, " +
+    "(SELECT COUNT(*) FROM ledger_entries) AS ledger")
   .all();
 await final.mf.dispose();
 

@@ -3,8 +3,8 @@ import { batchGuards } from "../../drizzle/schema";
 import type { Db } from "./client";
 import { errorChainText } from "./results";
 
-/** What a guard protects: an order's state, or a payment's (refunds included). */
-export type Guard = "order" | "payment";
+/** What a guard protects: an order's state, a payment's (refunds included), or an escrow's. */
+export type Guard = "order" | "payment" | "escrow";
 
 /**
  * Put right after a guarded UPDATE in a `db.batch`: when that UPDATE changed no row (another request
@@ -12,7 +12,7 @@ export type Guard = "order" | "payment";
  * nothing after it (history, refunds, notifications) applies; otherwise it writes nothing.
  */
 export const abortUnlessChanged = (db: Db, guard: Guard) =>
-  db.insert(batchGuards).select(sql`SELECT ${guard === "order" ? 1 : null}, ${guard === "payment" ? 1 : null} WHERE changes() = 0`);
+  db.insert(batchGuards).select(sql`SELECT ${guard === "order" ? 1 : null}, ${guard === "payment" ? 1 : null}, ${guard === "escrow" ? 1 : null} WHERE changes() = 0`);
 
 /** True when a batch was rolled back by `abortUnlessChanged(db, guard)`. */
 export const isGuardFailure = (error: unknown, guard: Guard) => errorChainText(error).includes(`CHECK constraint failed: ${guard}_guard`);

@@ -5,11 +5,13 @@ import { CRON_JOBS } from "./cron-table";
 
 /** Cron Triggers only enqueue; the queue consumer does the work (with retries and dead-lettering). */
 export async function handleScheduled(controller: ScheduledController, env: Bindings): Promise<void> {
-  const name = CRON_JOBS[controller.cron];
-  if (!name) {
+  const names = CRON_JOBS[controller.cron];
+  if (!names) {
     logEvent("unknown_cron", { cron: controller.cron });
     return;
   }
-  await enqueueJob(env.JOBS, name, controller.scheduledTime);
-  logEvent("job_scheduled", { job: name, cron: controller.cron });
+  for (const name of names) {
+    await enqueueJob(env.JOBS, name, controller.scheduledTime);
+    logEvent("job_scheduled", { job: name, cron: controller.cron });
+  }
 }

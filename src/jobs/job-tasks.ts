@@ -7,6 +7,8 @@ import { buildDailyReport, previousUtcDay } from "../modules/reports/daily-repor
 import { cleanupOrders } from "../modules/orders/order-cleanup";
 import { cleanupTokens } from "../modules/accounts/token-cleanup";
 import { publishDueReviews } from "../modules/reviews/review-publication";
+import { escalateDisputes } from "../modules/payouts/disputes.service";
+import { releaseDueEscrows } from "../modules/payouts/escrow-release";
 
 type Task = (ctx: AppContext, requestedAt: Date) => Promise<unknown>;
 
@@ -19,6 +21,11 @@ const TASKS: Record<JobName, Task> = {
   }),
   "payment-retry": (ctx) => retryDuePayments(ctx, new Date()),
   "order-cleanup": (ctx) => cleanupOrders(ctx.db, new Date(), ctx.config.orderRetentionDays),
+  // Every minute, so no release is more than a minute late; also escalates disputes left open.
+  "escrow-release": async (ctx) => ({
+    ...(await releaseDueEscrows(ctx, new Date())),
+    ...(await escalateDisputes(ctx, new Date(), ctx.config.disputeEscalationHours)),
+  }),
   // A retried run still reports on the day its cron meant.
   "daily-report": (ctx, requestedAt) => buildDailyReport(ctx.db, previousUtcDay(requestedAt)),
   "review-publish": (ctx) => publishDueReviews(ctx, new Date()),

@@ -14,6 +14,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: "orders", description: "Orders and their status machine" },
   { name: "messages", description: "The conversation of an order between its client, its worker and the operator" },
   { name: "payments", description: "Paying orders, refunds and the Stripe webhook" },
+  { name: "payouts", description: "Escrow releases to workers: payout accounts (Stripe Connect), earnings, payouts" },
   { name: "notifications", description: "The inbox and its live WebSocket" },
   { name: "reviews", description: "Double-blind reviews after completed orders, their moderation, and the ratings computed from them" },
   { name: "reports", description: "Daily payment reports (admins)" },

@@ -1,7 +1,8 @@
 /**
  * A small stand-in for the Stripe API, just the endpoints the payments module uses, speaking
  * Stripe's wire format (form-encoded requests, JSON objects and errors) so the real SDK can talk to
- * it: PaymentMethods, PaymentIntents (create with confirm, confirm, retrieve) and Refunds. Card
+ * it: PaymentMethods, PaymentIntents (create with confirm, confirm, retrieve), Refunds, and for
+ * Connect: Accounts, Account Links, Transfers and Transfer Reversals. Card
  * behaviour follows Stripe's test cards; Idempotency-Key replays the first response.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -78,6 +79,8 @@ export class FakeStripe {
   readonly methods = new Map<string, Json & { scenario: Scenario }>();
   readonly intents = new Map<string, Json>();
   readonly refunds = new Map<string, Json>();
+  readonly accounts = new Map<string, Json>();
+  readonly transfers = new Map<string, Json>();
   /** Intents charged with a card whose refunds fail. */
   private readonly refundFails = new Set<unknown>();
   private readonly idempotent = new Map<string, { fingerprint: string; status: number; body: Json }>();
@@ -117,6 +120,15 @@ export class FakeStripe {
     const intent = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
     if (method === "GET" && intent) return this.intent(intent[1]);
     if (method === "POST" && path === "/v1/refunds") return this.createRefund(params);
+    if (method === "POST" && path === "/v1/accounts") return this.createAccount(params);
+    const account = /^\/v1\/accounts\/([^/]+)$/.exec(path);
+    if (method === "GET" && account) return this.account(account[1]);
+    if (method === "POST" && path === "/v1/account_links") return this.createAccountLink(params);
+    if (method === "POST" && path === "/v1/transfers") return this.createTransfer(params);
+    const reversal = /^\/v1\/transfers\/([^/]+)\/reversals$/.exec(path);
+    if (method === "POST" && reversal) return this.createReversal(this.transfer(reversal[1]), params);
+    const transfer = /^\/v1\/transfers\/([^/]+)$/.exec(path);
+    if (method === "GET" && transfer) return this.transfer(transfer[1]);
     throw invalid(`Unrecognized request URL (${method}: ${path}).`, undefined, 404);
   }
 
@@ -197,6 +209,106 @@ export class FakeStripe {
     return intent;
   }
 
+  // ── Connect ──
+
+  private createAccount(params: Json): Json {
+    const capabilities = (params.capabilities ?? {}) as Record<string, Json>;
+    const account: Json = {
+      id: newId("acct"),
+      object: "account",
+      type: params.type ?? "express",
+      email: params.email ?? null,
+      metadata: params.metadata ?? {},
+      details_submitted: false,
+      charges_enabled: false,
+      payouts_enabled: false,
+      capabilities: Object.fromEntries(Object.keys(capabilities).map((name) => [name, "inactive"])),
+      requirements: { currently_due: ["external_account", "individual.dob.day", "tos_acceptance.date"], disabled_reason: "requirements.past_due" },
+      created: now(),
+    };
+    this.accounts.set(String(account.id), account);
+    return account;
+  }
+
+  private account(id: string): Json {
+    const account = this.accounts.get(id);
+    if (!account) throw invalid(`No such account: '${id}'`, "resource_missing", 404);
+    return account;
+  }
+
+  /** What the worker finishing Stripe's hosted onboarding does (a test control, not a Stripe endpoint). */
+  onboard(id: string, outcome: "enabled" | "restricted"): Json {
+    const account = this.account(id);
+    const enabled = outcome === "enabled";
+    Object.assign(account, {
+      details_submitted: true,
+      charges_enabled: enabled,
+      payouts_enabled: enabled,
+      capabilities: { transfers: enabled ? "active" : "inactive" },
+      requirements: enabled ? { currently_due: [], disabled_reason: null } : { currently_due: ["individual.verification.document"], disabled_reason: "requirements.past_due" },
+    });
+    return account;
+  }
+
+  private createAccountLink(params: Json): Json {
+    const account = this.account(String(params.account ?? ""));
+    if (params.type !== "account_onboarding") throw invalid("Invalid type.", "parameter_invalid_string");
+    if (!params.refresh_url || !params.return_url) throw invalid("Missing required param: refresh_url / return_url.", "parameter_missing");
+    return { object: "account_link", url: `https://connect.stripe.com/setup/e/${String(account.id)}/${randomBytes(8).toString("hex")}`, created: now(), expires_at: now() + 300 };
+  }
+
+  private chargeOf(chargeId: string): Json | undefined {
+    return [...this.intents.values()].find((intent) => intent.latest_charge === chargeId);
+  }
+
+  private createTransfer(params: Json): Json {
+    const destination = this.accounts.get(String(params.destination ?? ""));
+    if (!destination) throw invalid(`No such destination: '${String(params.destination)}'`, "resource_missing");
+    if ((destination.capabilities as Json).transfers !== "active") {
+      throw invalid("Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments", "insufficient_capabilities_for_transfer");
+    }
+    const amount = Number(params.amount);
+    if (!Number.isInteger(amount) || amount <= 0) throw invalid("Invalid positive integer", "parameter_invalid_integer");
+    if (params.source_transaction !== undefined) {
+      const charge = this.chargeOf(String(params.source_transaction));
+      if (!charge) throw invalid(`No such charge: '${String(params.source_transaction)}'`, "resource_missing");
+      if (amount > Number(charge.amount_received)) throw invalid("Transfer amount exceeds the source transaction's amount.", "transfer_source_balance_parameters_mismatch");
+    }
+    const transfer: Json = {
+      id: newId("tr"),
+      object: "transfer",
+      amount,
+      amount_reversed: 0,
+      currency: String(params.currency ?? ""),
+      destination: destination.id,
+      source_transaction: params.source_transaction ?? null,
+      transfer_group: params.transfer_group ?? null,
+      metadata: params.metadata ?? {},
+      reversed: false,
+      reversals: { object: "list", data: [], has_more: false },
+      created: now(),
+    };
+    this.transfers.set(String(transfer.id), transfer);
+    return transfer;
+  }
+
+  private transfer(id: string): Json {
+    const transfer = this.transfers.get(id);
+    if (!transfer) throw invalid(`No such transfer: '${id}'`, "resource_missing", 404);
+    return transfer;
+  }
+
+  private createReversal(transfer: Json, params: Json): Json {
+    const left = Number(transfer.amount) - Number(transfer.amount_reversed);
+    const amount = params.amount === undefined ? left : Number(params.amount);
+    if (amount > left) throw invalid("Transfer reversal amount exceeds the transfer's unreversed amount.", "amount_too_large");
+    const reversal: Json = { id: newId("trr"), object: "transfer_reversal", amount, currency: transfer.currency, transfer: transfer.id, created: now() };
+    transfer.amount_reversed = Number(transfer.amount_reversed) + amount;
+    transfer.reversed = transfer.amount_reversed === transfer.amount;
+    ((transfer.reversals as Json).data as Json[]).push(reversal);
+    return reversal;
+  }
+
   private createRefund(params: Json): Json {
     const intent = this.intent(String(params.payment_intent ?? ""));
     if (intent.status !== "succeeded") throw invalid("This PaymentIntent does not have a successful charge to refund.", "charge_not_refundable");
@@ -246,7 +358,8 @@ function send(res: ServerResponse, status: number, body: Json, idempotencyKey?: 
 
 /**
  * Serves a FakeStripe on 127.0.0.1 (port 0: the OS picks a free one, so parallel runs don't clash).
- * `/__control/fail-next` (POST, form `status=500`) makes the next API request fail that way.
+ * `/__control/fail-next` (POST, form `status=500`) makes the next API request fail that way;
+ * `/__control/onboard` (POST, form `account=acct_…&outcome=enabled|restricted`) finishes an account's onboarding.
  */
 export async function startFakeStripe(port = 0): Promise<{ server: Server; port: number; stripe: FakeStripe }> {
   const stripe = new FakeStripe();
@@ -257,6 +370,13 @@ export async function startFakeStripe(port = 0): Promise<{ server: Server; port:
     if (url.pathname === "/__control/fail-next") {
       stripe.failNext.push(Number(params.status ?? 500));
       return send(res, 200, { ok: true });
+    }
+    if (url.pathname === "/__control/onboard") {
+      try {
+        return send(res, 200, stripe.onboard(String(params.account ?? ""), params.outcome === "restricted" ? "restricted" : "enabled"));
+      } catch (error) {
+        return send(res, 404, { error: { message: String(error) } });
+      }
     }
     if (!/^Bearer sk_test_\w+/.test(req.headers.authorization ?? "")) {
       return send(res, 401, { error: { type: "invalid_request_error", message: "Invalid API Key provided." } });

@@ -23,6 +23,7 @@ const ADMIN_ONLY = [
   "admin_jobs_failed_list",
   "payments_refund",
   "reviews_hide",
+  "orders_dispute_resolve",
 ];
 
 /** A body that passes validation, so the object lookup (not the validator) answers. */
@@ -38,6 +39,8 @@ const VALID_BODIES: Record<string, unknown> = {
   reviews_hide: { reason: "Off-topic" },
   orders_messages_create: { body: "Hello" },
   orders_messages_read: { up_to: 1 },
+  orders_dispute: { reason: "Not done" },
+  orders_dispute_resolve: { resolution: "release" },
 };
 
 function bodyFor(op: Operation) {

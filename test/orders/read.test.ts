@@ -25,7 +25,7 @@ describe("GET /api/orders/{id}/", () => {
     expect(Object.keys(res.body).sort()).toEqual(
       [
         "id", "service", "client", "client_rating", "worker", "description", "address", "scheduled_date", "quantity",
-        "total_price", "status", "status_history", "created_at", "updated_at", "completed_at",
+        "total_price", "status", "status_history", "created_at", "updated_at", "completed_at", "escrow",
       ].sort(),
     );
   });

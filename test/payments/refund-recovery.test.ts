@@ -17,6 +17,10 @@ function recordingSandbox(dieAfterRefund: boolean) {
     name: sandbox.name,
     charge: (request) => sandbox.charge(request),
     findCharge: (lookup) => sandbox.findCharge(lookup),
+    createPayoutAccount: (request) => sandbox.createPayoutAccount(request),
+    onboardingUrl: (accountId, baseUrl) => sandbox.onboardingUrl(accountId, baseUrl),
+    transfer: (request) => sandbox.transfer(request),
+    reverseTransfer: (request) => sandbox.reverseTransfer(request),
     async refund(request) {
       calls.push(request);
       const result = await sandbox.refund(request);
@@ -117,6 +121,10 @@ describe("a full refund through the API", () => {
       name: sandbox.name,
       charge: (request) => sandbox.charge(request),
       findCharge: (lookup) => sandbox.findCharge(lookup),
+      createPayoutAccount: (request) => sandbox.createPayoutAccount(request),
+      onboardingUrl: (accountId, baseUrl) => sandbox.onboardingUrl(accountId, baseUrl),
+      transfer: (request) => sandbox.transfer(request),
+      reverseTransfer: (request) => sandbox.reverseTransfer(request),
       async refund(request) {
         // The worker starts the job while the refund is at the gateway.
         await db().update(orders).set({ status: "in_progress" }).where(eq(orders.id, order.id));

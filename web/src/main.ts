@@ -6,6 +6,7 @@ import { markAllRead, startNotifications } from "./notifications";
 import { refresh, startRouter } from "./router";
 import type { Role } from "./types";
 import "./admin";
+import "./escrow";
 import "./orders";
 import "./reviews";
 import "./services";
@@ -14,7 +15,7 @@ import "./worker-board";
 const NAV: Record<Role | "guest", [href: string, label: string][]> = {
   guest: [["#/services", "Services"], ["#/workers", "Workers"]],
   client: [["#/services", "Services"], ["#/workers", "Workers"], ["#/orders", "My orders"]],
-  worker: [["#/board", "Job board"], ["#/services", "Services"]],
+  worker: [["#/board", "Job board"], ["#/earnings", "Earnings"], ["#/services", "Services"]],
   admin: [["#/admin/payments", "Payments"], ["#/orders", "Orders"], ["#/services", "Services"]],
 };
 

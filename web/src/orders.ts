@@ -1,6 +1,7 @@
 // A client's orders: the list, one order with its status history (updated live), paying and canceling.
 import { api, currentUser, unwrap } from "./api";
 import { dateTime, field, h, input, statusBadge } from "./dom";
+import { escrowActions, escrowInfo } from "./escrow";
 import { actionButton, form } from "./forms";
 import { pageNumber, pager } from "./pager";
 import { reviewsPanel } from "./reviews";
@@ -34,6 +35,7 @@ export function orderSummary(order: Order | OrderListItem, ...actions: (Node | n
       order.worker ? `Worker: ${personName(order.worker)}` : "No worker yet",
       ` · Client: ${personName(order.client)} (★ ${order.client_rating.rating}, ${order.client_rating.reviews_count} review${order.client_rating.reviews_count === 1 ? "" : "s"})`,
     ),
+    escrowInfo(order),
     actions.some(Boolean) ? h("div", { class: "actions" }, ...actions) : null,
   );
 }
@@ -48,6 +50,7 @@ function clientActions(order: Order): (Node | null)[] {
   return [
     order.status === "pending" ? h("a", { class: "button primary", href: `#/orders/${order.id}/pay` }, "Pay now") : null,
     order.status === "pending" || order.status === "paid" ? actionButton("Cancel order", changeStatus(order, "canceled"), { class: "danger" }) : null,
+    ...escrowActions(order),
   ];
 }
 

@@ -17,7 +17,11 @@ export type DomainEvent =
   | { kind: "order_available"; orderId: number; workers: SQL }
   | { kind: "worker_assigned"; orderId: number }
   | { kind: "status_changed"; orderId: number; status: OrderStatus }
-  | { kind: "payment_success" | "payment_failed" | "payment_refunded"; orderId: number; paymentId: string };
+  | { kind: "payment_success" | "payment_failed" | "payment_refunded"; orderId: number; paymentId: string }
+  /** Escrow: the worker's share was transferred, or waits for the worker's payout account. */
+  | { kind: "payout_released" | "payout_awaiting_account"; orderId: number }
+  /** Disputes: opened (parties and admins), resolved (parties), escalated (admins). */
+  | { kind: "dispute_opened" | "dispute_resolved" | "dispute_escalated"; orderId: number };
 
 
 interface Recipients {
@@ -34,6 +38,10 @@ const CLIENT = (orderId: OrderRef) => sql`SELECT client_id AS user_id FROM order
 const PARTIES = (orderId: OrderRef) =>
   sql`SELECT client_id AS user_id FROM orders WHERE id = ${orderId}
       UNION SELECT worker_id FROM orders WHERE id = ${orderId} AND worker_id IS NOT NULL`;
+const WORKER = (orderId: OrderRef) => sql`SELECT worker_id AS user_id FROM orders WHERE id = ${orderId} AND worker_id IS NOT NULL`;
+const ADMINS = () => sql`SELECT id AS user_id FROM users WHERE role = 'admin' AND is_active = 1`;
+const PARTIES_AND_ADMINS = (orderId: OrderRef) => sql`${PARTIES(orderId)} UNION ${ADMINS()}`;
+
 function recipientsOf(event: DomainEvent): Recipients[] {
   switch (event.kind) {
     case "order_created":
@@ -54,6 +62,25 @@ function recipientsOf(event: DomainEvent): Recipients[] {
       return [{ type: "payment_notification", notificationType: event.kind, message: sql`'Payment for order #' || o.id || ' failed.'`, users: CLIENT }];
     case "payment_refunded":
       return [{ type: "payment_notification", notificationType: event.kind, message: sql`'Payment for order #' || o.id || ' was refunded.'`, users: CLIENT }];
+    case "payout_released":
+      return [{ type: "payout_notification", notificationType: event.kind, message: sql`'Your payout for order #' || o.id || ' was released.'`, users: WORKER }];
+    case "payout_awaiting_account":
+      return [
+        {
+          type: "payout_notification",
+          notificationType: event.kind,
+          message: sql`'Your payout for order #' || o.id || ' is waiting for your payout account to be enabled.'`,
+          users: WORKER,
+        },
+      ];
+    case "dispute_opened":
+      return [{ type: "dispute_notification", notificationType: event.kind, message: sql`'A dispute was opened on order #' || o.id || '.'`, users: PARTIES_AND_ADMINS }];
+    case "dispute_resolved":
+      return [{ type: "dispute_notification", notificationType: event.kind, message: sql`'The dispute on order #' || o.id || ' was resolved.'`, users: PARTIES }];
+    case "dispute_escalated":
+      return [
+        { type: "dispute_notification", notificationType: event.kind, message: sql`'The dispute on order #' || o.id || ' is still unresolved.'`, users: ADMINS },
+      ];
   }
 }
 

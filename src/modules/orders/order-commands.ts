@@ -1,5 +1,7 @@
 import type { Db } from "../../db/client";
+import type { AuthUser } from "../../lib/auth-user";
 import { inboxInserts } from "../notifications/notification-events";
+import { loadOrder } from "./order-queries";
 import { transitionIfStillStatements, transitionStatements } from "./order-transitions";
 
 /**
@@ -23,3 +25,6 @@ export function cancelForFullRefund(db: Db, orderId: number, actorId: number | n
   const transition = transitionIfStillStatements(db, { orderId, from: CANCELED_BY_FULL_REFUND, to: "canceled", actorId, comment: "Canceled: the payment was fully refunded." });
   return { eventId: canceled.eventId, statements: [...transition, ...canceled.statements] };
 }
+
+/** The order as `user` may see it (404 otherwise): what another module answers with after changing something of the order. */
+export const orderAsSeenBy = (db: Db, user: AuthUser, orderId: number) => loadOrder(db, user, orderId);

@@ -6,6 +6,7 @@ import type { AuthUser } from "../../lib/auth-user";
 import { notFound } from "../../lib/errors";
 import { userColumns, type UserAlias } from "../accounts/user-columns";
 import { serviceColumns, serviceOwner } from "../catalog/service-select";
+import { escrowJson } from "./order-escrow";
 import { visibleTo } from "./order-visibility";
 import { toOrderDto, type OrderRow } from "./orders.schemas";
 
@@ -46,6 +47,7 @@ const orderColumns = {
   history: historyJson,
   clientRatingHundredths: clientRatings.ratingHundredths,
   clientReviewsCount: clientRatings.reviewsCount,
+  escrow: escrowJson,
 } satisfies Record<keyof OrderRow, unknown>;
 
 /** Orders with service (category, owner), client, worker and history; add where, ordering and limits. */

@@ -6,6 +6,7 @@ import { iso, isoOrNull } from "../../lib/time";
 import type { AuthUser } from "../../lib/auth-user";
 import { publicUserSchema, toPublicUserDto, toUserDto, userSchema, type UserRow } from "../accounts/accounts.schemas";
 import { serviceSchema, toServiceDto, type ServiceRow } from "../catalog/catalog.schemas";
+import { escrowSchema, toEscrowDto } from "./order-escrow";
 import { seesAddressOf, seesContactsOf } from "./order-visibility";
 
 // ── Output ────────────────────────────────────────────────────────────────────────────────────
@@ -48,6 +49,7 @@ export const orderSchema = z
     created_at: dateTime,
     updated_at: dateTime,
     completed_at: dateTime.nullable(),
+    escrow: escrowSchema.nullable().openapi({ description: "The money held for this order from payment until it is released to the worker; null before payment" }),
   })
   .openapi("Order");
 
@@ -87,6 +89,8 @@ export interface OrderRow {
   /** From client_ratings; null while the client has no published review. */
   clientRatingHundredths: number | null;
   clientReviewsCount: number | null;
+  /** The escrow row as JSON (order-escrow.ts), null before payment. */
+  escrow: string | null;
 }
 
 const historyAuthor = ({ id, isVerified, dateJoined, ...rest }: HistoryJson["created_by"]): UserRow | null =>
@@ -117,6 +121,7 @@ export function toOrderDto(o: OrderRow, viewer: AuthUser): OrderDto {
     created_at: iso(o.createdAt),
     updated_at: iso(o.updatedAt),
     completed_at: isoOrNull(o.completedAt),
+    escrow: toEscrowDto(o.escrow, { isParty: seesAddressOf(viewer, parties), isAdmin: viewer.role === "admin" }),
   };
 }
 

@@ -5,6 +5,7 @@ import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
 import { logEvent } from "../../lib/log";
 import { inboxInserts, schedulePush } from "../notifications/notification-events";
 import { markPaidStatements } from "../orders/order-commands";
+import { openEscrowStatement } from "../payouts/escrow-terms";
 import type { ChargeRequest, ChargeResult, PaymentGateway } from "./gateways/gateway";
 import { loadPayment, runBatch } from "./payment-db";
 import type { PaymentRow } from "./payments.schemas";
@@ -100,6 +101,8 @@ export async function settleCharge(ctx: AppContext, payment: PaymentRow, result:
       markCompleted,
       abortUnlessChanged(db, "payment"),
       ...markPaidStatements(db, payment.orderId, payment.id),
+      // The money is held from here until it is released to the worker (or refunded).
+      openEscrowStatement(db, ctx.config, payment),
       ...events.flatMap((event) => event.statements),
     ]);
     for (const event of events) schedulePush(ctx.outbox, event.eventId);

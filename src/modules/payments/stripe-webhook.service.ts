@@ -5,8 +5,10 @@ import { orders, payments, refunds, stripeEvents } from "../../../drizzle/schema
 import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
 import { ApiError } from "../../lib/errors";
 import { logEvent } from "../../lib/log";
+import { applyChargeback } from "../payouts/chargebacks";
+import { applyAccountState } from "../payouts/payout-accounts.service";
 import { runBatch } from "./payment-db";
-import { chargeResultOf } from "./gateways/stripe-gateway";
+import { chargeResultOf, payoutAccountStateOf } from "./gateways/stripe-gateway";
 import { settleCharge } from "./payment-settlement";
 import type { PaymentRow } from "./payments.schemas";
 import { withRefunded } from "./refunds.service";
@@ -48,6 +50,17 @@ async function apply(ctx: AppContext, event: Stripe.Event): Promise<void> {
     case "charge.refund.updated":
     case "refund.updated":
       return refundUpdated(ctx, event.data.object);
+    // Connect and chargebacks belong to payouts: a worker's account changed; a card dispute freezes (or frees) the order's release.
+    case "account.updated":
+      await applyAccountState(ctx, payoutAccountStateOf(event.data.object));
+      return;
+    case "charge.dispute.created":
+    case "charge.dispute.updated":
+    case "charge.dispute.closed": {
+      const dispute = event.data.object;
+      await applyChargeback(ctx, { id: dispute.id, status: dispute.status, paymentIntentId: typeof dispute.payment_intent === "string" ? dispute.payment_intent : (dispute.payment_intent?.id ?? null) });
+      return;
+    }
     default:
       logEvent("stripe_event_ignored", { event_id: event.id, type: event.type });
   }

@@ -9,6 +9,10 @@ export interface PaymentReportData {
   refunded_amount_cents: number;
   by_status: Record<string, { count: number; amount_cents: number }>;
   by_gateway: Record<string, { count: number; amount_cents: number }>;
+  /** From the ledger, by when the money moved: fees the platform kept (minus fees given back for refunds after a release). */
+  fees_earned_cents?: number;
+  /** Transferred to workers, minus reversals. */
+  transferred_cents?: number;
 }
 
 const TOOK_MONEY = new Set(["completed", "refunded", "partially_refunded"]);
@@ -28,7 +32,20 @@ export async function buildDailyReport(db: Db, day: string) {
     FROM payments WHERE created_at >= ${start} AND created_at < ${end}
     GROUP BY status, gateway`);
 
-  const data: PaymentReportData = { payments_count: 0, gross_amount_cents: 0, refunded_amount_cents: 0, by_status: {}, by_gateway: {} };
+  const [moved] = await db.all<{ fees: number | null; transferred: number | null }>(sql`
+    SELECT -sum(CASE WHEN kind = 'fee' THEN amount_cents END) AS fees,
+           -sum(CASE WHEN kind IN ('transfer', 'reversal') THEN amount_cents END) AS transferred
+    FROM ledger_entries WHERE created_at >= ${start} AND created_at < ${end}`);
+
+  const data: PaymentReportData = {
+    payments_count: 0,
+    gross_amount_cents: 0,
+    refunded_amount_cents: 0,
+    by_status: {},
+    by_gateway: {},
+    fees_earned_cents: moved?.fees ?? 0,
+    transferred_cents: moved?.transferred ?? 0,
+  };
   for (const row of rows) {
     data.payments_count += row.n;
     if (TOOK_MONEY.has(row.status)) data.gross_amount_cents += row.amount;

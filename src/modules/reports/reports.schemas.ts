@@ -17,6 +17,8 @@ export const paymentReportSchema = z
     net_amount: z.string(),
     by_status: z.record(z.string(), bucket),
     by_gateway: z.record(z.string(), bucket),
+    platform_fees: z.string().openapi({ description: "Fees the platform earned that day (escrow releases, less fees given back for refunds after a release)" }),
+    transferred_to_workers: z.string().openapi({ description: "Transferred to workers that day, less transfer reversals" }),
     created_at: z.string(),
   })
   .openapi("PaymentReport");
@@ -35,6 +37,8 @@ export function toPaymentReportDto(row: typeof paymentReports.$inferSelect): z.i
     net_amount: formatCents(data.gross_amount_cents - data.refunded_amount_cents),
     by_status: buckets(data.by_status),
     by_gateway: buckets(data.by_gateway),
+    platform_fees: formatCents(data.fees_earned_cents ?? 0),
+    transferred_to_workers: formatCents(data.transferred_cents ?? 0),
     created_at: iso(row.createdAt),
   };
 }

@@ -59,8 +59,8 @@ export interface ChargeLookup {
   transactionId: string | null;
 }
 
-/** Charges and refunds resolve with a result; only programming errors throw. */
-export interface PaymentGateway {
+/** Charges, refunds and payouts resolve with a result; only programming errors (and unreachable gateways for lookups) throw. */
+export interface PaymentGateway extends PayoutGateway {
   readonly name: GatewayName;
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: RefundRequest): Promise<RefundResult>;
@@ -75,4 +75,44 @@ export interface PaymentGateway {
 export interface Gateways {
   current: PaymentGateway;
   byName(name: string): PaymentGateway;
+}
+
+/** A connected account as the gateway reports it (Stripe Connect account, or the sandbox's). */
+export interface PayoutAccountState {
+  accountId: string;
+  status: "pending" | "enabled" | "restricted";
+  /** What the gateway still needs from the worker before it pays out (Stripe's `requirements.currently_due`). */
+  requirements: string[];
+}
+
+export interface TransferRequest {
+  /** Our id of the transfer: the idempotency key, so a rerun after a crash gets the same transfer back. */
+  transferId: string;
+  amountCents: number;
+  currency: string;
+  /** The worker's connected account. */
+  destination: string;
+  /** The payment's gateway transaction (the charge the money came from). */
+  sourceTransaction: string;
+  orderId: number;
+}
+
+export type TransferResult = { ok: true; gatewayTransferId: string } | { ok: false; code: string; message: string };
+
+export interface ReversalRequest {
+  gatewayTransferId: string;
+  amountCents: number;
+  /** Idempotency key: the same key never reverses twice. */
+  reversalKey: string;
+}
+
+export type ReversalResult = { ok: true; gatewayReversalId: string } | { ok: false; code: string; message: string };
+
+/** Moving held money on to workers (Stripe Connect "separate charges and transfers"). */
+interface PayoutGateway {
+  createPayoutAccount(request: { userId: number; email: string }): Promise<PayoutAccountState>;
+  /** Where the worker completes onboarding (Stripe: an Account Link; sandbox: a local endpoint). */
+  onboardingUrl(accountId: string, baseUrl: string): Promise<string>;
+  transfer(request: TransferRequest): Promise<TransferResult>;
+  reverseTransfer(request: ReversalRequest): Promise<ReversalResult>;
 }

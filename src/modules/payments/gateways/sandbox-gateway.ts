@@ -1,5 +1,20 @@
 import { digitsOnly } from "./cards";
-import type { ChargeLookup, ChargeRequest, ChargeResult, PaymentGateway, RefundRequest, RefundResult } from "./gateway";
+import type {
+  ChargeLookup,
+  ChargeRequest,
+  ChargeResult,
+  PaymentGateway,
+  PayoutAccountState,
+  RefundRequest,
+  RefundResult,
+  ReversalRequest,
+  ReversalResult,
+  TransferRequest,
+  TransferResult,
+} from "./gateway";
+
+/** Sandbox connected accounts: an unguessable id, so the onboarding link works as a capability URL. */
+export const SANDBOX_ACCOUNT_PREFIX = "acct_sandbox_";
 
 type Scenario = "success" | "card_declined" | "insufficient_funds" | "processing_error" | "refund_fails";
 
@@ -59,5 +74,23 @@ export class SandboxGateway implements PaymentGateway {
   /** The sandbox moves no money and keeps no record: a charge whose answer was never recorded did not happen. */
   async findCharge(_lookup: ChargeLookup): Promise<ChargeResult | null> {
     return null;
+  }
+
+  /** Pending until the worker opens the onboarding link, which enables it at once (no network). */
+  async createPayoutAccount(_request: { userId: number; email: string }): Promise<PayoutAccountState> {
+    return { accountId: `${SANDBOX_ACCOUNT_PREFIX}${crypto.randomUUID().replaceAll("-", "")}`, status: "pending", requirements: ["onboarding"] };
+  }
+
+  async onboardingUrl(accountId: string, baseUrl: string): Promise<string> {
+    return `${baseUrl}/api/payouts/sandbox/onboard/${accountId}/`;
+  }
+
+  /** Deterministic from our transfer id, so a repeated call (same idempotency key) is the same transfer. */
+  async transfer(request: TransferRequest): Promise<TransferResult> {
+    return { ok: true, gatewayTransferId: `tr_sandbox_${request.transferId}` };
+  }
+
+  async reverseTransfer(request: ReversalRequest): Promise<ReversalResult> {
+    return { ok: true, gatewayReversalId: `trr_sandbox_${request.reversalKey}` };
   }
 }

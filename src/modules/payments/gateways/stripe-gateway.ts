@@ -1,5 +1,18 @@
 import Stripe from "stripe";
-import { GATEWAY_TIMEOUT_MS, type ChargeLookup, type ChargeRequest, type ChargeResult, type PaymentGateway, type RefundRequest, type RefundResult } from "./gateway";
+import {
+  GATEWAY_TIMEOUT_MS,
+  type ChargeLookup,
+  type ChargeRequest,
+  type ChargeResult,
+  type PaymentGateway,
+  type PayoutAccountState,
+  type RefundRequest,
+  type RefundResult,
+  type ReversalRequest,
+  type ReversalResult,
+  type TransferRequest,
+  type TransferResult,
+} from "./gateway";
 
 export interface StripeGatewayConfig {
   secretKey: string;
@@ -101,6 +114,85 @@ export class StripeGateway implements PaymentGateway {
       : (await this.stripe.paymentIntents.search({ query: `metadata['payment_id']:'${lookup.paymentId}'`, limit: 1 })).data[0];
     return intent ? chargeResultOf(intent) : null;
   }
+
+  /** An Express connected account that can receive transfers; the worker onboards through an Account Link. */
+  async createPayoutAccount(request: { userId: number; email: string }): Promise<PayoutAccountState> {
+    const account = await this.stripe.accounts.create(
+      {
+        type: "express",
+        email: request.email || undefined,
+        capabilities: { transfers: { requested: true } },
+        metadata: { user_id: String(request.userId) },
+      },
+      { idempotencyKey: `payout-account:${request.userId}` },
+    );
+    return payoutAccountStateOf(account);
+  }
+
+  async onboardingUrl(accountId: string, baseUrl: string): Promise<string> {
+    const link = await this.stripe.accountLinks.create({
+      account: accountId,
+      type: "account_onboarding",
+      refresh_url: `${baseUrl}/?payouts=refresh`,
+      return_url: `${baseUrl}/?payouts=return`,
+    });
+    return link.url;
+  }
+
+  /**
+   * Separate charges and transfers: the worker's share leaves the platform balance with the
+   * payment's charge as `source_transaction` (so it waits for those funds) and the order as
+   * `transfer_group`; our transfer id is the idempotency key, so a retry after a crash gets the same transfer.
+   */
+  async transfer(request: TransferRequest): Promise<TransferResult> {
+    try {
+      const intent = request.sourceTransaction.startsWith("pi_") ? await this.stripe.paymentIntents.retrieve(request.sourceTransaction) : null;
+      const charge = intent ? idOf(intent.latest_charge) : request.sourceTransaction;
+      const transfer = await this.stripe.transfers.create(
+        {
+          amount: request.amountCents,
+          currency: request.currency.toLowerCase(),
+          destination: request.destination,
+          source_transaction: charge ?? undefined,
+          transfer_group: `order_${request.orderId}`,
+          metadata: { transfer_id: request.transferId, order_id: String(request.orderId) },
+        },
+        { idempotencyKey: request.transferId },
+      );
+      return { ok: true, gatewayTransferId: transfer.id };
+    } catch (error) {
+      return stripeFailure(error, "transfer_failed");
+    }
+  }
+
+  async reverseTransfer(request: ReversalRequest): Promise<ReversalResult> {
+    try {
+      const reversal = await this.stripe.transfers.createReversal(
+        request.gatewayTransferId,
+        { amount: request.amountCents },
+        { idempotencyKey: request.reversalKey },
+      );
+      return { ok: true, gatewayReversalId: reversal.id };
+    } catch (error) {
+      return stripeFailure(error, "reversal_failed");
+    }
+  }
+}
+
+function stripeFailure(error: unknown, fallback: string): { ok: false; code: string; message: string } {
+  const stripeError = error instanceof Stripe.errors.StripeError ? error : null;
+  return { ok: false, code: stripeError?.code ?? fallback, message: stripeError?.message ?? "Stripe could not be reached." };
+}
+
+/** Enabled once transfers are active; restricted when Stripe disabled it; pending while onboarding. */
+export function payoutAccountStateOf(account: Stripe.Account): PayoutAccountState {
+  const requirements = account.requirements?.currently_due ?? [];
+  const status = account.capabilities?.transfers === "active" && account.payouts_enabled
+    ? "enabled"
+    : account.requirements?.disabled_reason && account.details_submitted
+      ? "restricted"
+      : "pending";
+  return { accountId: account.id, status, requirements };
 }
 
 /** What a PaymentIntent's state means for our payment; the request, the recovery job and the webhook all read it this way. */
