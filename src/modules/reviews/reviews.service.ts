@@ -1,4 +1,4 @@
-import { and, desc, asc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, asc, eq, isNotNull, isNull, or, sql, type SQLWrapper } from "drizzle-orm";
 import { alias, type SelectedFields } from "drizzle-orm/sqlite-core";
 import { orders, reviews, users, workerProfiles } from "../../../drizzle/schema";
 import type { AppContext } from "../../context";
@@ -107,7 +107,7 @@ export async function listOrderReviews(ctx: AppContext, user: AuthUser, orderId:
 }
 
 /** What the public sees of a worker: clients' published reviews that no moderator hid. */
-const publicReviewsOf = (workerUserId: SQL) =>
+const publicReviewsOf = (workerUserId: SQLWrapper) =>
   and(
     eq(reviews.subjectId, workerUserId),
     eq(reviews.authorRole, "client"),
@@ -115,32 +115,34 @@ const publicReviewsOf = (workerUserId: SQL) =>
     isNull(reviews.hiddenAt),
   );
 
-/** Public: a listed worker's published reviews, newest publication first (404 for an unknown profile). */
+/**
+ * Public: a listed worker's published reviews, newest publication first (404 for an unknown
+ * profile). One query: the profile left-joined with the page, so a listed worker without reviews
+ * is one row without a review (counted by `count(reviews.id)`, not `count(*)`).
+ */
 export async function listWorkerReviews(ctx: AppContext, profileId: number, url: string, page: PageRequest) {
-  const { db } = ctx;
-  const [profile] = await db
-    .select({ userId: workerProfiles.userId })
-    .from(workerProfiles)
-    .innerJoin(users, eq(users.id, workerProfiles.userId))
-    .where(and(eq(workerProfiles.id, profileId), eq(users.isActive, true), eq(users.role, "worker")))
-    .limit(1);
-  if (!profile) throw notFound();
-  const rows = await db
+  const rows = await ctx.db
     .select({
       id: reviews.id,
       rating: reviews.rating,
       comment: reviews.comment,
       publishedAt: reviews.publishedAt,
       author: publicUserColumns(author),
-      total: windowTotal(),
+      total: sql<number>`count(${reviews.id}) OVER ()`.mapWith(Number),
     })
-    .from(reviews)
-    .innerJoin(author, eq(author.id, reviews.authorId))
-    .where(publicReviewsOf(sql`${profile.userId}`))
+    .from(workerProfiles)
+    .innerJoin(users, eq(users.id, workerProfiles.userId))
+    .leftJoin(reviews, publicReviewsOf(workerProfiles.userId))
+    .leftJoin(author, eq(author.id, reviews.authorId))
+    .where(and(eq(workerProfiles.id, profileId), eq(users.isActive, true), eq(users.role, "worker")))
     .orderBy(desc(reviews.publishedAt), desc(reviews.id))
     .limit(page.limit)
     .offset(page.offset);
-  return pageFromRows(url, page, rows, toPublicReviewDto);
+  if (!rows.length && page.page === 1) throw notFound();
+  const found = rows.flatMap(({ id, rating, comment, author, ...rest }) =>
+    id === null || rating === null || comment === null || author === null ? [] : [{ ...rest, id, rating, comment, author }],
+  );
+  return pageFromRows(url, page, found, toPublicReviewDto);
 }
 
 /**
