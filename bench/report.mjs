@@ -40,6 +40,25 @@ function bareWorkerd(report) {
     `|---|---:|---:|---:|---:|---:|`,
     ...w.cache.map((c) => row([c.name, c.bytes, c.cpu_ms_per_request, c.request_cpu_ms ?? "-", c.request_minus_cache_cpu_ms ?? "-", c.minus_cache_ratio_to_hello ?? "-"])),
     ``,
+    ...(w.profiles ?? []).flatMap(profile),
+  ];
+}
+
+/** One scenario's CPU profile: the Worker isolate's busy time per request, by source (self time). */
+function profile(p) {
+  return [
+    `### CPU profile: ${p.name}`,
+    ``,
+    `V8's sampling profiler on the app's isolate over the inspector (a workerd of its own, the same load), each sample mapped through the bundle's source map; self time, so a function's callees count for their own source. The isolate was busy ${p.isolate_busy_ms_per_request} ms per request (the whole process: ${p.process_cpu_ms_per_request} ms, the rest being the D1, cache and rate-limit objects and workerd itself).`,
+    ``,
+    row(["source", "share of the isolate's busy time", "µs per request"]),
+    `|---|---:|---:|`,
+    ...p.top.map((t) => row([t.source, `${(t.share * 100).toFixed(1)}%`, t.us_per_request])),
+    ``,
+    row(["function (source, name)", "share", "µs per request"]),
+    `|---|---:|---:|`,
+    ...(p.top_functions ?? []).map((t) => row([t.source, `${(t.share * 100).toFixed(1)}%`, t.us_per_request])),
+    ``,
   ];
 }
 

@@ -22,7 +22,7 @@ import { migrate } from "../scripts/lib/migrate.mjs";
 import { markdown } from "./report.mjs";
 import { BASELINE, PASSWORD, SECRET, clientTokens, mainScenarios, roundTrips } from "./scenarios.mjs";
 import { seed } from "./seed.mjs";
-import { benchBareWorkerd, benchOrderCreate } from "./workerd/run.mjs";
+import { benchBareWorkerd, benchOrderCreate, profileBareWorkerd } from "./workerd/run.mjs";
 
 const smoke = process.argv.includes("--smoke");
 const root = join(import.meta.dirname, "..");
@@ -137,6 +137,9 @@ const tokens = await clientTokens(data);
 
 console.log("bare workerd:");
 const workerd = await benchBareWorkerd({ root, bundle: join(outDir, "index.js"), persistDir, seeded: data, tokens, connections: CONNECTIONS, duration: DURATION, sqlLoops: SQL_LOOPS });
+
+console.log("CPU profiles (bare workerd):");
+workerd.profiles = await profileBareWorkerd({ root, bundle: join(outDir, "index.js"), persistDir, seeded: data, tokens, connections: CONNECTIONS, duration: DURATION });
 
 console.log("Miniflare:");
 const { scenarios, startup_ms } = await withWorker(persistDir, async (worker) => ({

@@ -6,6 +6,7 @@ import { buildHello } from "../hello/build.mjs";
 import { BASELINE, SECRET, SERVICE_DETAIL, SERVICE_LIST, mainScenarios, pathOf, roundTrips, sample } from "../scenarios.mjs";
 import { writeConfig } from "./config.mjs";
 import { measure } from "./load.mjs";
+import { profileScenarios } from "./profile.mjs";
 import { freePort, startWorkerd, treeCpuMs } from "./start.mjs";
 
 const HELLO = "Hono hello world (floor)";
@@ -127,6 +128,24 @@ export async function benchBareWorkerd({ root, bundle, persistDir, seeded, token
       });
     }
     return { startup_ms, scenarios: rows, sql, cache };
+  } catch (e) {
+    console.error(workerd.stderr());
+    throw e;
+  } finally {
+    await workerd.stop();
+  }
+}
+
+/** CPU profiles of the uncached catalog reads, on a workerd of their own (the inspector stays out of the measured run). */
+export async function profileBareWorkerd({ root, bundle, persistDir, seeded, tokens, connections, duration }) {
+  const config = await configure(root, bundle, persistDir);
+  const { path, urls } = await config("profile", ["app"]);
+  const inspectorPort = await freePort();
+  const workerd = await startWorkerd(path, `${urls.app}/api/health/live/`, { inspectorPort });
+  try {
+    const names = [`${SERVICE_LIST}, uncached`, `${SERVICE_DETAIL}, uncached`];
+    const scenarios = mainScenarios(seeded, tokens).filter((s) => names.includes(s.name));
+    return await profileScenarios({ workerd, inspectorUrl: `ws://127.0.0.1:${inspectorPort}/app`, appUrl: urls.app, bundle, scenarios, connections, duration });
   } catch (e) {
     console.error(workerd.stderr());
     throw e;

@@ -47,12 +47,16 @@ async function waitForOk(url, deadline) {
   }
 }
 
-/** Spawns workerd and resolves once `readyUrl` answers 2xx; `startup_ms` is spawn → that first success. */
-export async function startWorkerd(configPath, readyUrl) {
+/**
+ * Spawns workerd and resolves once `readyUrl` answers 2xx; `startup_ms` is spawn → that first success.
+ * `inspectorPort` opens V8's inspector (for the CPU profiles).
+ */
+export async function startWorkerd(configPath, readyUrl, { inspectorPort } = {}) {
   const started = performance.now();
   // --experimental: Miniflare's binding workers use the `experimental` compatibility flag.
   // stdout (the Worker's JSON request logs) is dropped, as the Miniflare run drops them.
-  const child = spawn(join(root, "node_modules/.bin/workerd"), ["serve", "--experimental", configPath], { stdio: ["ignore", "ignore", "pipe"] });
+  const inspector = inspectorPort ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : [];
+  const child = spawn(join(root, "node_modules/.bin/workerd"), ["serve", "--experimental", ...inspector, configPath], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
   const exited = new Promise((resolve) => child.on("exit", resolve));
