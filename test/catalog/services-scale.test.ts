@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { COUNT_CAP, pageRequest } from "../../src/lib/pagination";
 import type { ServicesQuery } from "../../src/modules/catalog/catalog.schemas";
-import { servicePageQuery } from "../../src/modules/catalog/services.service";
+import { fillPlaceholders } from "drizzle-orm";
+import { servicePageQuery, servicePageValues } from "../../src/modules/catalog/services.service";
 import { call } from "../helpers/http";
 import { createCategory, createUser, db } from "../helpers/factories";
 
@@ -29,9 +30,9 @@ beforeAll(async () => {
 });
 
 async function plan(query: ServicesQuery): Promise<string[]> {
-  const { sql, params } = servicePageQuery(db(), null, query, pageRequest({})).toSQL();
+  const { sql, params } = servicePageQuery(db(), null, query).toSQL();
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
-    .bind(...params)
+    .bind(...fillPlaceholders(params, servicePageValues(query, pageRequest({}))))
     .all<{ detail: string }>();
   return results.map((row) => row.detail);
 }

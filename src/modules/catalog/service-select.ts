@@ -1,4 +1,4 @@
-import { eq, type SQL } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { alias, type SelectedFields } from "drizzle-orm/sqlite-core";
 import { categories, services, users } from "../../../drizzle/schema";
 import type { Db } from "../../db/client";
@@ -41,9 +41,3 @@ export const selectServices = <T extends SelectedFields = Record<string, never>>
     .from(services)
     .innerJoin(categories, eq(categories.id, services.categoryId))
     .innerJoin(serviceOwner, eq(serviceOwner.id, services.workerId));
-
-/** One service with its category and owner in one query, or undefined. */
-export async function serviceWithRelations(db: Db, where: SQL | undefined): Promise<ServiceRow | undefined> {
-  const [row] = await selectServices(db).where(where).limit(1);
-  return row;
-}

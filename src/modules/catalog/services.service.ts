@@ -1,40 +1,55 @@
 import type { AppContext } from "../../context";
-import { and, asc, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { services } from "../../../drizzle/schema";
+import { compiledSelect } from "../../db/compiled-select";
 import type { Db } from "../../db/client";
 import { isForeignKeyViolation } from "../../db/results";
 import type { AuthUser } from "../../lib/auth-user";
 import { ValidationError, forbidden, notFound } from "../../lib/errors";
 import { COUNT_CAP, boundedPageFromRows, type PageRequest } from "../../lib/pagination";
-import { toServiceDto, type ServiceCreate, type ServiceInput, type ServicesQuery } from "./catalog.schemas";
+import { toServiceDto, type ServiceCreate, type ServiceInput, type ServiceRow, type ServicesQuery } from "./catalog.schemas";
 import { ftsMatchExpression } from "./service-search";
-import { selectServices, serviceWithRelations } from "./service-select";
+import { selectServices } from "./service-select";
+
+/** The caller's id in a compiled query (see compiledSelect): bound per request. */
+const CALLER = sql.placeholder("caller");
 
 /** Inactive services are seen only by their owner and admins. */
-function visibleTo(user: AuthUser | null): SQL | undefined {
+function visibleTo(user: AuthUser | null, callerId: number | Placeholder = user?.id ?? 0): SQL | undefined {
   if (user?.role === "admin") return undefined;
   const active = eq(services.isActive, true);
-  return user ? or(active, eq(services.workerId, user.id)) : active;
+  return user ? or(active, eq(services.workerId, callerId)) : active;
 }
 
 /**
  * The list shows active services; admins see every service, and an owner filtering by their own
  * id (`?worker=<own id>`) sees their inactive ones too.
  */
-function listVisibility(user: AuthUser | null, query: ServicesQuery): SQL | undefined {
-  if (user?.role === "admin" || (user && query.worker === user.id)) return undefined;
-  return eq(services.isActive, true);
-}
+const seesInactive = (user: AuthUser | null, query: ServicesQuery) => user?.role === "admin" || (user !== null && query.worker === user.id);
 
 /** Owner or admin. */
 const editableBy = (user: AuthUser): SQL | undefined => (user.role === "admin" ? undefined : eq(services.workerId, user.id));
 
-function searchFilter(search: string | undefined): SQL | undefined {
-  if (!search?.trim()) return undefined;
-  const match = ftsMatchExpression(search);
-  if (match === null) return sql`0`;
-  return sql`${services.id} IN (SELECT rowid FROM services_fts WHERE services_fts MATCH ${match})`;
+/** Whether a search is given and whether it can match anything (a query of only punctuation cannot). */
+function searchKind(query: ServicesQuery): "none" | "match" | "nothing" {
+  if (!query.search?.trim()) return "none";
+  return ftsMatchExpression(query.search) === null ? "nothing" : "match";
 }
+
+/** What the page's SQL binds per request; its placeholders (below) carry the same names. */
+export function servicePageValues(query: ServicesQuery, page: PageRequest): Record<string, unknown> {
+  return {
+    category: query.category,
+    worker: query.worker,
+    min_price: query.min_price,
+    max_price: query.max_price,
+    match: query.search ? ftsMatchExpression(query.search) : null,
+    limit: page.limit + 1,
+    offset: page.offset,
+  };
+}
+
+const value = (name: string) => sql.placeholder(name);
 
 /**
  * The price column as the page's filter sees it. Ordered by anything but price, the page walks the
@@ -49,16 +64,23 @@ const priceForPage = (query: ServicesQuery): SQL =>
 function listFilters(
   user: AuthUser | null,
   query: ServicesQuery,
-  { search = searchFilter(query.search), price = sql`${services.basePriceCents}` } = {},
+  { search = searchFilter(query), price = sql`${services.basePriceCents}` } = {},
 ): SQL | undefined {
   return and(
-    listVisibility(user, query),
-    query.category !== undefined ? eq(services.categoryId, query.category) : undefined,
-    query.worker !== undefined ? eq(services.workerId, query.worker) : undefined,
-    query.min_price !== undefined ? sql`${price} >= ${query.min_price}` : undefined,
-    query.max_price !== undefined ? sql`${price} <= ${query.max_price}` : undefined,
+    seesInactive(user, query) ? undefined : eq(services.isActive, true),
+    query.category !== undefined ? eq(services.categoryId, value("category")) : undefined,
+    query.worker !== undefined ? eq(services.workerId, value("worker")) : undefined,
+    query.min_price !== undefined ? sql`${price} >= ${value("min_price")}` : undefined,
+    query.max_price !== undefined ? sql`${price} <= ${value("max_price")}` : undefined,
     search,
   );
+}
+
+function searchFilter(query: ServicesQuery): SQL | undefined {
+  const kind = searchKind(query);
+  if (kind === "none") return undefined;
+  if (kind === "nothing") return sql`0`;
+  return sql`${services.id} IN (SELECT rowid FROM services_fts WHERE services_fts MATCH ${value("match")})`;
 }
 
 /**
@@ -67,47 +89,65 @@ function listFilters(
  * COUNT_CAP + 1 visible matches instead of first collecting every match of the word.
  */
 function boundedTotal(user: AuthUser | null, query: ServicesQuery) {
-  const match = query.search?.trim() ? ftsMatchExpression(query.search) : undefined;
+  const kind = searchKind(query);
   const bound = COUNT_CAP + 1;
-  if (match === null) return sql<number>`0`.mapWith(Number);
-  if (match === undefined) {
+  if (kind === "nothing") return sql<number>`0`.mapWith(Number);
+  if (kind === "none") {
     const where = listFilters(user, query);
     return sql<number>`(SELECT count(*) FROM (SELECT 1 FROM ${services} WHERE ${where ?? sql`1`} LIMIT ${sql.raw(String(bound))}))`.mapWith(Number);
   }
-  const where = listFilters(user, query, { search: sql`services_fts MATCH ${match}` });
+  const where = listFilters(user, query, { search: sql`services_fts MATCH ${value("match")}` });
   return sql<number>`(SELECT count(*) FROM (SELECT 1 FROM services_fts CROSS JOIN ${services} ON ${services.id} = services_fts.rowid WHERE ${where} LIMIT ${sql.raw(String(bound))}))`.mapWith(Number);
 }
 
 const ORDER_COLUMNS = { price: services.basePriceCents, created_at: services.createdAt };
 
 /** The id tie-breaker runs in the same direction, so an index on (…, column) serves both. */
-function ordering(value: ServicesQuery["ordering"] = "-created_at") {
-  const direction = value.startsWith("-") ? desc : asc;
-  return [direction(ORDER_COLUMNS[value.replace("-", "") as keyof typeof ORDER_COLUMNS]), direction(services.id)];
+function ordering(order: ServicesQuery["ordering"] = "-created_at") {
+  const direction = order.startsWith("-") ? desc : asc;
+  return [direction(ORDER_COLUMNS[order.replace("-", "") as keyof typeof ORDER_COLUMNS]), direction(services.id)];
+}
+
+/** Everything that changes the page's SQL text (not its values): the key of its compiled query. */
+function pageShape(user: AuthUser | null, query: ServicesQuery) {
+  const filters = [query.category, query.worker, query.min_price, query.max_price].map((v) => (v === undefined ? "-" : "+")).join("");
+  return `services-page:${seesInactive(user, query)}:${filters}:${searchKind(query)}:${query.ordering ?? "-created_at"}`;
 }
 
 /**
  * One query for a page: the rows joined with category and owner (one more than the page, which says
  * whether a next page exists past a capped count), and the bounded match count as an uncorrelated
  * scalar subquery (evaluated once). Unlike `count(*) OVER ()` it does not force every match to be
- * joined and materialised before LIMIT applies.
+ * joined and materialised before LIMIT applies. Its values are placeholders (see servicePageValues).
  */
-export function servicePageQuery(db: Db, user: AuthUser | null, query: ServicesQuery, page: PageRequest) {
+export function servicePageQuery(db: Db, user: AuthUser | null, query: ServicesQuery) {
   return selectServices(db, { total: boundedTotal(user, query) })
     .where(listFilters(user, query, { price: priceForPage(query) }))
     .orderBy(...ordering(query.ordering))
-    .limit(page.limit + 1)
-    .offset(page.offset);
+    .limit(value("limit"))
+    .offset(value("offset"));
 }
 
+/** Compiled once per shape (see compiledSelect). */
 export async function listServices(ctx: AppContext, user: AuthUser | null, url: string, page: PageRequest, query: ServicesQuery) {
-  const { db } = ctx;
-  return boundedPageFromRows(url, page, await servicePageQuery(db, user, query, page), toServiceDto);
+  const rows = await compiledSelect<ServiceRow & { total: number }>(
+    ctx.db,
+    pageShape(user, query),
+    () => servicePageQuery(ctx.db, user, query),
+    servicePageValues(query, page),
+  );
+  return boundedPageFromRows(url, page, rows, toServiceDto);
 }
 
+/** Compiled per kind of caller (anonymous, signed in, admin), which is all that changes its SQL. */
 export async function getService(ctx: AppContext, user: AuthUser | null, id: number) {
-  const { db } = ctx;
-  const row = await serviceWithRelations(db, and(eq(services.id, id), visibleTo(user)));
+  const viewer = user ? user.role === "admin" ? "admin" : "user" : "anonymous";
+  const [row] = await compiledSelect<ServiceRow>(
+    ctx.db,
+    `service-detail:${viewer}`,
+    () => selectServices(ctx.db).where(and(eq(services.id, value("id")), visibleTo(user, CALLER))).limit(1),
+    { id, caller: user?.id ?? 0 },
+  );
   if (!row) throw notFound();
   return toServiceDto(row);
 }
