@@ -13,12 +13,10 @@ interface Compiled {
   /** The SQL text around its parameters: parts[0] ? parts[1] ? … */
   parts: string[];
   params: unknown[];
-  leaves: Leaf[];
-}
-
-interface Leaf {
-  path: string[];
-  decode: (value: unknown) => unknown;
+  /** The nested objects of a row (node 0 is the row itself; a node comes after its parent). */
+  nodes: { parent: number; key: string }[];
+  /** The select list, in order: where each value goes and how it is decoded. */
+  leaves: { node: number; key: string; decode: (value: unknown) => unknown }[];
 }
 
 /** A select as drizzle's builders make it: its SQL, and the selection it maps rows into. */
@@ -30,15 +28,17 @@ interface SelectQuery {
 // drizzle keeps an expression's `.mapWith()` decoder on `decoder`, outside its public types.
 const decoderOf = (expression: SQL) => (expression as unknown as { decoder: DriverValueDecoder<unknown, unknown> }).decoder;
 
-/** The selection's fields in drizzle's order (Object.entries, depth first), which is the order of the SQL select list. */
-function leavesOf(fields: Record<string, unknown>, prefix: string[] = []): Leaf[] {
-  return Object.entries(fields).flatMap(([name, field]): Leaf[] => {
-    const path = [...prefix, name];
-    if (is(field, Column)) return [{ path, decode: (v) => field.mapFromDriverValue(v) }];
-    if (is(field, SQL)) return [{ path, decode: (v) => decoderOf(field).mapFromDriverValue(v) }];
-    if (is(field, SQL.Aliased)) return [{ path, decode: (v) => decoderOf(field.sql).mapFromDriverValue(v) }];
-    return leavesOf(field as Record<string, unknown>, path);
-  });
+/** Walks the selection in drizzle's order (Object.entries, depth first), which is the order of the SQL select list. */
+function addFields(target: Pick<Compiled, "nodes" | "leaves">, fields: Record<string, unknown>, node: number) {
+  for (const [key, field] of Object.entries(fields)) {
+    if (is(field, Column)) target.leaves.push({ node, key, decode: (v) => field.mapFromDriverValue(v) });
+    else if (is(field, SQL)) target.leaves.push({ node, key, decode: (v) => decoderOf(field).mapFromDriverValue(v) });
+    else if (is(field, SQL.Aliased)) target.leaves.push({ node, key, decode: (v) => decoderOf(field.sql).mapFromDriverValue(v) });
+    else {
+      target.nodes.push({ parent: node, key });
+      addFields(target, field as Record<string, unknown>, target.nodes.length);
+    }
+  }
 }
 
 function compile(query: SelectQuery): Compiled {
@@ -46,21 +46,24 @@ function compile(query: SelectQuery): Compiled {
   const parts = text.split("?");
   // The catalog's SQL has no literal "?"; a statement that did could not be split this way.
   if (parts.length !== params.length + 1) throw new Error("compiledSelect: the SQL text contains a literal '?'");
-  return { parts, params, leaves: leavesOf(query._.selectedFields) };
+  const compiledQuery: Compiled = { parts, params, nodes: [], leaves: [] };
+  addFields(compiledQuery, query._.selectedFields, 0);
+  return compiledQuery;
 }
 
-function toRow(leaves: Leaf[], values: unknown[]) {
-  const row: Record<string, unknown> = {};
-  leaves.forEach(({ path, decode }, i) => {
-    let node = row;
-    for (const key of path.slice(0, -1)) {
-      node[key] ??= {};
-      node = node[key] as Record<string, unknown>;
-    }
+function toRow({ nodes, leaves }: Compiled, values: unknown[]) {
+  const objects: Record<string, unknown>[] = [{}];
+  for (const { parent, key } of nodes) {
+    const object = {};
+    objects[parent][key] = object;
+    objects.push(object);
+  }
+  for (let i = 0; i < leaves.length; i++) {
+    const { node, key, decode } = leaves[i];
     const value = values[i];
-    node[path[path.length - 1]] = value === null ? null : decode(value);
-  });
-  return row;
+    objects[node][key] = value === null ? null : decode(value);
+  }
+  return objects[0];
 }
 
 const compiled = new Map<string, Compiled>();
@@ -79,6 +82,5 @@ export async function compiledSelect<Row>(db: Db, shape: string, build: () => Se
   const params = fillPlaceholders(query.params, values);
   const statement = sql.join(query.parts.flatMap((part, i) => (i === 0 ? [sql.raw(part)] : [sql`${params[i - 1]}`, sql.raw(part)])));
   const rows = await db.values<unknown[]>(statement);
-  const { leaves } = query;
-  return rows.map((values) => toRow(leaves, values) as Row);
+  return rows.map((values) => toRow(query, values) as Row);
 }

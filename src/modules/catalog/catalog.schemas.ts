@@ -111,7 +111,7 @@ export const servicePatchBody = serviceBody.partial().openapi("PatchedServiceReq
 
 export type ServiceInput = z.infer<typeof servicePatchBody>;
 
-const SERVICE_ORDERINGS = ["price", "-price", "created_at", "-created_at"] as const;
+export const SERVICE_ORDERINGS = ["price", "-price", "created_at", "-created_at"] as const;
 
 export const servicesQuery = paginationQuery.extend({
   category: idSchema.optional().openapi({ type: "integer" }),

@@ -109,7 +109,7 @@ function ordering(order: ServicesQuery["ordering"] = "-created_at") {
 }
 
 /** Everything that changes the page's SQL text (not its values): the key of its compiled query. */
-function pageShape(user: AuthUser | null, query: ServicesQuery) {
+export function servicePageShape(user: AuthUser | null, query: ServicesQuery) {
   const filters = [query.category, query.worker, query.min_price, query.max_price].map((v) => (v === undefined ? "-" : "+")).join("");
   return `services-page:${seesInactive(user, query)}:${filters}:${searchKind(query)}:${query.ordering ?? "-created_at"}`;
 }
@@ -132,7 +132,7 @@ export function servicePageQuery(db: Db, user: AuthUser | null, query: ServicesQ
 export async function listServices(ctx: AppContext, user: AuthUser | null, url: string, page: PageRequest, query: ServicesQuery) {
   const rows = await compiledSelect<ServiceRow & { total: number }>(
     ctx.db,
-    pageShape(user, query),
+    servicePageShape(user, query),
     () => servicePageQuery(ctx.db, user, query),
     servicePageValues(query, page),
   );
