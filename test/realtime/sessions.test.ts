@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import type { NotificationDto } from "../../src/modules/notifications/notifications.schemas";
 import { CloseCode } from "../../src/modules/notifications/user-sockets";
 import { MAX_SOCKETS_PER_USER } from "../../src/realtime/user-notifications";
-import { createUser, PASSWORD, shortLivedToken, type TestUser } from "../helpers/factories";
+import { eq } from "drizzle-orm";
+import { refreshTokens } from "../../drizzle/schema";
+import { createUser, db, PASSWORD, shortLivedToken, type TestUser } from "../helpers/factories";
 import { call, uniqueIp } from "../helpers/http";
 import { connect, type TestSocket } from "../helpers/realtime";
 
@@ -47,6 +49,18 @@ describe("a session's end closes the user's sockets", () => {
     expect(res.status).toBe(204);
     for (const tab of tabs) expect((await closedWithin(tab, 1000)).code).toBe(CloseCode.SESSION_ENDED);
     await expectNoLaterPush(user, tabs[0]);
+  });
+
+  it("on a logout retried after the first attempt died between the revoke and the close", async () => {
+    const user = await createUser();
+    const { body: tokens } = await call("POST", "/api/auth/login/", { body: { username: user.username, password: PASSWORD }, ip: uniqueIp() });
+    const tab = await connect(tokens.access);
+    // What the first attempt committed before it died: the family revoked, no 204 sent, the socket still open.
+    await db().update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.userId, user.id));
+    expect(tab.unread).toBe(0);
+    const retry = await call("POST", "/api/auth/logout/", { token: tokens.access, body: { refresh: tokens.refresh } });
+    expect(retry.status).toBe(204);
+    expect((await closedWithin(tab, 1000)).code).toBe(CloseCode.SESSION_ENDED);
   });
 
   it.each([
