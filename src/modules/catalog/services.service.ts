@@ -11,8 +11,8 @@ import { toServiceDto, type ServiceCreate, type ServiceInput, type ServiceRow, t
 import { ftsMatchExpression } from "./service-search";
 import { selectServices } from "./service-select";
 
-/** The caller's id in a compiled query (see compiledSelect): bound per request. */
-const CALLER = sql.placeholder("caller");
+/** A value of a compiled query (see compiledSelect), bound per request under this name. */
+const value = (name: string) => sql.placeholder(name);
 
 /** Inactive services are seen only by their owner and admins. */
 function visibleTo(user: AuthUser | null, callerId: number | Placeholder = user?.id ?? 0): SQL | undefined {
@@ -48,8 +48,6 @@ export function servicePageValues(query: ServicesQuery, page: PageRequest): Reco
     offset: page.offset,
   };
 }
-
-const value = (name: string) => sql.placeholder(name);
 
 /**
  * The price column as the page's filter sees it. Ordered by anything but price, the page walks the
@@ -145,7 +143,7 @@ export async function getService(ctx: AppContext, user: AuthUser | null, id: num
   const [row] = await compiledSelect<ServiceRow>(
     ctx.db,
     `service-detail:${viewer}`,
-    () => selectServices(ctx.db).where(and(eq(services.id, value("id")), visibleTo(user, CALLER))).limit(1),
+    () => selectServices(ctx.db).where(and(eq(services.id, value("id")), visibleTo(user, value("caller")))).limit(1),
     { id, caller: user?.id ?? 0 },
   );
   if (!row) throw notFound();
