@@ -84,14 +84,17 @@ export class FakeStripe {
   /** Intents charged with a card whose refunds fail. */
   private readonly refundFails = new Set<unknown>();
   private readonly idempotent = new Map<string, { fingerprint: string; status: number; body: Json }>();
-  /** Statuses to answer the next requests with, whatever they ask (simulates Stripe outages). */
-  readonly failNext: number[] = [];
+  /** Statuses to answer the next requests with (to any path, or to one path only): simulates Stripe outages. */
+  readonly failNext: { status: number; path?: string }[] = [];
   requests = 0;
 
   handle(method: string, path: string, params: Json, idempotencyKey: string | undefined): { status: number; body: Json } {
     this.requests++;
-    const outage = this.failNext.shift();
-    if (outage) return { status: outage, body: { error: { type: "api_error", message: "Stripe is having a bad day." } } };
+    const next = this.failNext.findIndex((outage) => !outage.path || outage.path === path);
+    if (next !== -1) {
+      const [outage] = this.failNext.splice(next, 1);
+      return { status: outage.status, body: { error: { type: "api_error", message: "Stripe is having a bad day." } } };
+    }
     const fingerprint = createHash("sha256").update(`${method} ${path} ${JSON.stringify(params)}`).digest("hex");
     const replay = idempotencyKey && method === "POST" ? this.idempotent.get(idempotencyKey) : undefined;
     if (replay) {
@@ -358,7 +361,8 @@ function send(res: ServerResponse, status: number, body: Json, idempotencyKey?: 
 
 /**
  * Serves a FakeStripe on 127.0.0.1 (port 0: the OS picks a free one, so parallel runs don't clash).
- * `/__control/fail-next` (POST, form `status=500`) makes the next API request fail that way;
+ * `/__control/fail-next` (POST, form `status=500`, optionally `path=/v1/transfers`) makes the next API
+ *   request (to that path) fail that way;
  * `/__control/onboard` (POST, form `account=acct_…&outcome=enabled|restricted`) finishes an account's onboarding.
  */
 export async function startFakeStripe(port = 0): Promise<{ server: Server; port: number; stripe: FakeStripe }> {
@@ -368,7 +372,7 @@ export async function startFakeStripe(port = 0): Promise<{ server: Server; port:
     const text = await readBody(req);
     const params = parseForm(req.method === "GET" ? url.searchParams.toString() : text);
     if (url.pathname === "/__control/fail-next") {
-      stripe.failNext.push(Number(params.status ?? 500));
+      stripe.failNext.push({ status: Number(params.status ?? 500), path: params.path ? String(params.path) : undefined });
       return send(res, 200, { ok: true });
     }
     if (url.pathname === "/__control/onboard") {

@@ -61,6 +61,6 @@ export const stripeEvent = (type: string, object: object) => ({
   data: { object },
 });
 
-/** Makes the fake Stripe answer its next request with `status`. */
-export const failNextStripeRequest = (status: number) =>
-  fetch(`http://127.0.0.1:${inject("fakeStripePort")}/__control/fail-next`, { method: "POST", body: `status=${status}` });
+/** Makes the fake Stripe answer its next request (to `path`, if given) with `status`. */
+export const failNextStripeRequest = (status: number, path?: string) =>
+  fetch(`http://127.0.0.1:${inject("fakeStripePort")}/__control/fail-next`, { method: "POST", body: `status=${status}${path ? `&path=${encodeURIComponent(path)}` : ""}` });

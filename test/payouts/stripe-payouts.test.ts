@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { escrows, payoutAccounts } from "../../drizzle/schema";
 import { SandboxGateway } from "../../src/modules/payments/gateways/sandbox-gateway";
-import { releaseDueEscrows, releaseEscrow } from "../../src/modules/payouts/escrow-release";
+import { RELEASE_LEASE_MS, releaseDueEscrows, releaseEscrow } from "../../src/modules/payouts/escrow-release";
 import { testContext } from "../helpers/context";
 import { createOrder, createService, createUser, db, type TestUser } from "../helpers/factories";
 import { call } from "../helpers/http";
 import { cardBody, gatewaysOf } from "../payments/helpers";
-import { callStripeApp, deliverWebhook, stripeClient, stripeEvent, stripeGateway } from "../payments/stripe-helpers";
+import { callStripeApp, deliverWebhook, failNextStripeRequest, stripeClient, stripeEvent, stripeGateway } from "../payments/stripe-helpers";
 import { escrowRow, expectLedgerBalanced, makeDue } from "./helpers";
 
 const ACCOUNT = "/api/workers/me/payout-account/";
@@ -107,6 +107,24 @@ describe("payouts with PAYMENT_GATEWAY=stripe (Stripe Connect through the real S
     const second = await gateway.transfer(request);
     expect(first.ok && second.ok).toBe(true);
     expect(first).toEqual(second);
+  });
+
+  it("a transfer whose outcome is unknown (Stripe answers 500) keeps its claim and transfer id; after the lease the job pays with the same key", async () => {
+    const order = await completedStripeOrder();
+    await makeDue(order.id);
+    await failNextStripeRequest(500, "/v1/transfers");
+    expect(await releaseEscrow(stripeCtx(), order.id)).toBe("retrying");
+    const claimed = await escrowRow(order.id);
+    expect(claimed).toMatchObject({ status: "releasing", transferId: expect.any(String), releasedAt: null });
+    // Within the lease nobody takes the claim over; after it, the same transfer id goes to Stripe again.
+    expect(await releaseEscrow(stripeCtx(), order.id)).toBe("not_due");
+    expect(await releaseEscrow(stripeCtx(), order.id, new Date(Date.now() + RELEASE_LEASE_MS + 1_000))).toBe("released");
+    const released = await escrowRow(order.id);
+    expect(released).toMatchObject({ status: "released", transferId: claimed.transferId });
+    const transfer = await stripeClient().transfers.retrieve(released.gatewayTransferId ?? "");
+    expect(transfer.metadata).toMatchObject({ transfer_id: claimed.transferId });
+    expect(transfer.amount).toBe(released.workerAmountCents);
+    await expectLedgerBalanced(order.id);
   });
 
   it("a transfer Stripe refuses (the account cannot receive transfers) leaves the release waiting", async () => {

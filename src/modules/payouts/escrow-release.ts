@@ -10,7 +10,7 @@ import { feeSql, ledgerEntry, notFrozen, runBatch, type EscrowRow } from "./escr
 /** A release claimed by a request or job that died is taken over after this (longer than a gateway call may take). */
 export const RELEASE_LEASE_MS = 3 * GATEWAY_TIMEOUT_MS;
 
-export type ReleaseOutcome = "released" | "awaiting_account" | "not_due";
+export type ReleaseOutcome = "released" | "awaiting_account" | "retrying" | "not_due";
 
 /** Held past `release_at` or confirmed by the client (a flag, not a clock, so a racing dispute sees it). */
 const heldAndDue = (now: Date) => and(eq(escrows.status, "held"), or(lte(escrows.releaseAt, now), isNotNull(escrows.confirmedAt)));
@@ -72,9 +72,11 @@ export async function releaseEscrow(ctx: AppContext, orderId: number, now = new 
             sourceTransaction: target.transactionId ?? "",
             orderId,
           })
-        : { ok: false as const, code: "no_account", message: "The worker has no payout account." };
+        : { ok: false as const, code: "no_account", message: "The worker has no payout account.", retryable: false };
   logEvent("escrow_transfer", { order_id: orderId, transfer_id: claimed.transferId, amount_cents: claimed.workerAmountCents, ok: result.ok });
 
+  // The transfer may exist: the claim keeps its transfer id, and the job takes it over after the lease.
+  if (!result.ok && result.retryable) return "retrying";
   if (!result.ok) {
     await giveBackClaim(ctx, claimed, now);
     return "awaiting_account";
@@ -120,7 +122,7 @@ async function waitForAccount(ctx: AppContext, orderId: number, now: Date): Prom
 }
 
 /**
- * The gateway refused the transfer: the escrow waits again (with a new transfer id next time, since
+ * The gateway refused the transfer (a definite answer: no transfer was made): the escrow waits again (with a new transfer id next time, since
  * the gateway would replay its refusal to the old one); refunds recorded during the claim now
  * shrink the held amount as they would have before it.
  */
@@ -210,7 +212,7 @@ export async function releaseDueEscrows(ctx: AppContext, now: Date, limit = 100)
       ),
     )
     .limit(limit);
-  const outcomes = { released: 0, awaiting_account: 0, not_due: 0, failed: 0, reversed: 0 };
+  const outcomes = { released: 0, awaiting_account: 0, retrying: 0, not_due: 0, failed: 0, reversed: 0 };
   for (const { orderId } of due) {
     try {
       outcomes[await releaseEscrow(ctx, orderId, now)]++;

@@ -97,7 +97,13 @@ export interface TransferRequest {
   orderId: number;
 }
 
-export type TransferResult = { ok: true; gatewayTransferId: string } | { ok: false; code: string; message: string };
+export type TransferResult =
+  | { ok: true; gatewayTransferId: string }
+  /**
+   * `retryable`: the gateway could not be reached or failed on its side (network, 429, 5xx), so the
+   * transfer may exist; only a retry with the same transfer id (idempotency key) is safe.
+   */
+  | { ok: false; code: string; message: string; retryable: boolean };
 
 export interface ReversalRequest {
   gatewayTransferId: string;

@@ -179,9 +179,13 @@ export class StripeGateway implements PaymentGateway {
   }
 }
 
-function stripeFailure(error: unknown, fallback: string): { ok: false; code: string; message: string } {
-  const stripeError = error instanceof Stripe.errors.StripeError ? error : null;
-  return { ok: false, code: stripeError?.code ?? fallback, message: stripeError?.message ?? "Stripe could not be reached." };
+/** Stripe unreachable or failing on its side: the request's outcome is unknown, and it may be retried with its idempotency key. */
+const isTransient = (error: InstanceType<typeof Stripe.errors.StripeError>) =>
+  error.type === "StripeConnectionError" || error.type === "StripeRateLimitError" || (error.statusCode ?? 0) >= 500;
+
+function stripeFailure(error: unknown, fallback: string): { ok: false; code: string; message: string; retryable: boolean } {
+  if (!(error instanceof Stripe.errors.StripeError)) return { ok: false, code: fallback, message: "Stripe could not be reached.", retryable: true };
+  return { ok: false, code: error.code ?? fallback, message: error.message, retryable: isTransient(error) };
 }
 
 /** Enabled once transfers are active; restricted when Stripe disabled it; pending while onboarding. */
@@ -221,7 +225,7 @@ function chargeFailure(error: unknown, transactionId: string | null, reference: 
     return { ok: false, code: "network_error", message: "The payment gateway could not be reached.", retryable: true, transactionId, reference };
   }
   const intent = error.payment_intent;
-  const transient = error.type === "StripeConnectionError" || error.type === "StripeRateLimitError" || (error.statusCode ?? 0) >= 500;
+  const transient = isTransient(error);
   return {
     ok: false,
     code: transient && !error.code ? "gateway_unavailable" : specificCode(error.code, error.decline_code),
