@@ -141,6 +141,37 @@ describe("POST /api/orders/{id}/dispute/resolve/", () => {
     expect(res.body.status).toBe("completed");
   });
 
+  /** What a resolve request leaves when it dies right after claiming the resolution (two minutes ago). */
+  const diedAfterClaim = (orderId: number, resolution: "release" | "refund", refundCents: number | null) =>
+    db()
+      .update(escrows)
+      .set({ disputeResolution: resolution, disputeRefundCents: refundCents, disputeResolvedAt: new Date(Date.now() - 120_000) })
+      .where(eq(escrows.orderId, orderId));
+
+  it("a release resolution whose request died after its claim is finished by the job", async () => {
+    const order = await disputedOrder();
+    await diedAfterClaim(order.id, "release", null);
+    await escalateDisputes(testContext(), new Date(), 48);
+    expect(await escrowRow(order.id)).toMatchObject({ status: "held", disputeResolution: "release" });
+    await runReleaseJob();
+    expect(await escrowRow(order.id)).toMatchObject({ status: "released", workerAmountCents: 4500 });
+    expect(await told(order.id, "dispute_resolved")).toEqual([order.client.id, order.worker.id].sort((a, b) => a - b));
+    await expectLedgerBalanced(order.id);
+  });
+
+  it("a refund resolution whose request died before its refund was reserved reopens the dispute: nothing goes to the worker", async () => {
+    const order = await disputedOrder();
+    await diedAfterClaim(order.id, "refund", 5000);
+    await escalateDisputes(testContext(), new Date(), 48);
+    await runReleaseJob();
+    expect(await escrowRow(order.id)).toMatchObject({ status: "disputed", disputeResolution: null, amountCents: 5000, transferId: null });
+    const again = await resolve(order.id, order.admin.token, { resolution: "refund" });
+    expect(again.status).toBe(200);
+    expect(again.body.escrow).toMatchObject({ status: "refunded", refunded: "50.00" });
+    const entries = await expectLedgerBalanced(order.id);
+    expect(entries.map((e) => e.kind)).toEqual(["charge", "refund"]);
+  });
+
   it("release to a worker without an enabled account waits for it", async () => {
     const order = await disputedOrder({ account: false });
     const res = await resolve(order.id, order.admin.token, { resolution: "release" });

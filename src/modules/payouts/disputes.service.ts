@@ -1,5 +1,5 @@
-import { and, eq, gt, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
-import { escrows, orders } from "../../../drizzle/schema";
+import { and, eq, gt, gte, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import { escrows, orders, refunds } from "../../../drizzle/schema";
 import type { AppContext } from "../../context";
 import { abortUnlessChanged, isGuardFailure } from "../../db/guards";
 import { rowsAffected } from "../../db/results";
@@ -108,16 +108,34 @@ export async function resolveDispute(ctx: AppContext, admin: AuthUser, orderId: 
     try {
       await refundPayment(ctx, admin.id, escrow.paymentId, { amountCents: refundCents, reason: `Dispute resolved: ${input.reason ?? "refund"}` });
     } catch (error) {
-      await db
-        .update(escrows)
-        .set({ disputeResolution: null, disputeRefundCents: null, disputeResolvedAt: null })
-        .where(and(eq(escrows.orderId, orderId), eq(escrows.status, "disputed")));
+      await reopenDispute(ctx, orderId);
       throw error;
     }
   }
   await finishResolution(ctx, orderId, now);
   await releaseEscrow(ctx, orderId, now);
   return orderAsSeenBy(db, admin, orderId);
+}
+
+/** Gives a resolution's claim back: the dispute is open again for an admin to resolve. */
+async function reopenDispute(ctx: AppContext, orderId: number) {
+  await ctx.db
+    .update(escrows)
+    .set({ disputeResolution: null, disputeRefundCents: null, disputeResolvedAt: null })
+    .where(and(eq(escrows.orderId, orderId), eq(escrows.status, "disputed")));
+}
+
+/**
+ * Whether a refund resolution got as far as reserving its refund (payments records it in one batch
+ * with the reservation, after the resolution's claim): if so, payments' refund recovery finishes it.
+ */
+async function refundReserved(ctx: AppContext, paymentId: string, since: Date) {
+  const [row] = await ctx.db
+    .select({ id: refunds.id })
+    .from(refunds)
+    .where(and(eq(refunds.paymentId, paymentId), gte(refunds.createdAt, since)))
+    .limit(1);
+  return row !== undefined;
 }
 
 /** A resolved dispute's escrow is due now (unless the refund took all of it); the parties are told. */
@@ -138,7 +156,9 @@ async function finishResolution(ctx: AppContext, orderId: number, now: Date) {
  * Part of the `escrow-release` job. The escalation rule: a dispute still open
  * DISPUTE_ESCALATION_HOURS after it was opened is marked escalated and every admin is told again
  * (once); the release stays paused until an admin resolves it. Also finishes resolutions whose
- * request died after claiming them (their refund, if any, is recovered by payments' refund recovery).
+ * request died after claiming them: a release, or a refund that was reserved (payments' refund
+ * recovery completes it); a refund that died before its reservation reopens the dispute instead, so
+ * the money an admin meant for the client never goes to the worker.
  */
 export async function escalateDisputes(ctx: AppContext, now: Date, escalationHours: number, limit = 100) {
   const { db } = ctx;
@@ -171,10 +191,16 @@ export async function escalateDisputes(ctx: AppContext, now: Date, escalationHou
     }
   }
   const stalled = await db
-    .select({ orderId: escrows.orderId })
+    .select({ orderId: escrows.orderId, paymentId: escrows.paymentId, refundCents: escrows.disputeRefundCents, resolvedAt: escrows.disputeResolvedAt })
     .from(escrows)
     .where(and(eq(escrows.status, "disputed"), lte(escrows.disputeResolvedAt, new Date(now.getTime() - RELEASE_LEASE_MS))))
     .limit(limit);
-  for (const { orderId } of stalled) await finishResolution(ctx, orderId, now);
-  return { escalated: overdue.length, resolutions_finished: stalled.length };
+  let reopened = 0;
+  for (const { orderId, paymentId, refundCents, resolvedAt } of stalled) {
+    if (refundCents !== null && resolvedAt && !(await refundReserved(ctx, paymentId, resolvedAt))) {
+      await reopenDispute(ctx, orderId);
+      reopened++;
+    } else await finishResolution(ctx, orderId, now);
+  }
+  return { escalated: overdue.length, resolutions_finished: stalled.length - reopened, resolutions_reopened: reopened };
 }
